@@ -60,7 +60,7 @@ MESS_RATES: dict[str, float] = {
 
 # Non-exploitation factors, weighted by England's episodes (DfE, year ending 31 March 2025, rounded).
 COMMON_FACTORS: dict[str, int] = {
-    "3B": 160, "4B": 150, "10A": 12, "23A": 98, "22A": 90, "2B": 85, "1B": 65, "4A": 65, "3A": 58, "20": 40,
+    "3B": 160, "4B": 150, "10A": 5, "23A": 98, "22A": 90, "2B": 85, "1B": 65, "4A": 65, "3A": 58, "20": 40,
     "14A": 30, "3C": 26, "5A": 25, "15A": 24, "6A": 20, "6B": 12, "4C": 10, "7A": 10, "2A": 10,
     "1A": 5, "9A": 8, "5B": 6, "1C": 4, "2C": 4, "5C": 2, "6C": 2, "16A": 2, "17A": 1, "8B": 1,
     "8C": 1, "8D": 1, "8E": 1, "8F": 1,

@@ -1,0 +1,98 @@
+{#- Trimmed text; an empty or blank field is "not recorded" (null). -#}
+{% macro clean_text(column_name) -%}
+    nullif(trim({{ column_name }}), '')
+{%- endmacro %}
+
+
+{#- A code as the contract writes it: trimmed and upper-cased ("11a " -> "11A"). -#}
+{% macro clean_code(column_name) -%}
+    upper({{ clean_text(column_name) }})
+{%- endmacro %}
+
+
+{#- A YYYY-MM-DD text as a date; null when it is empty or not a date. -#}
+{% macro clean_date(column_name) -%}
+    {{ dbt.safe_cast(clean_text(column_name), api.Column.translate_type('date')) }}
+{%- endmacro %}
+
+
+{#- True where a field holds text that is not a date: "not recorded" is not an error, "31/02/2020" is. -#}
+{% macro is_invalid_date(column_name) -%}
+    ({{ clean_text(column_name) }} is not null and {{ clean_date(column_name) }} is null)
+{%- endmacro %}
+
+
+{#- The configured extract date, as a date literal. -#}
+{% macro extract_date() -%}
+    cast('{{ var("extract_date") }}' as date)
+{%- endmacro %}
+
+
+{#- The first of a list of (condition, reason) pairs that holds, or null: the row's exclusion reason. -#}
+{% macro first_failing_rule(rules) -%}
+    case
+    {%- for condition, reason in rules %}
+        when {{ condition }} then '{{ reason }}'
+    {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{#- Adds copy_number (1 for the first of identical rows) and key_versions (how many different
+    rows share the key) to a CTE, so a staging model can tell exact repeats from conflicting ones.
+    Only rows that passed their own checks take part. -#}
+{% macro duplicate_checks(cte_name, key_columns, compare_columns, row_reason_column='row_reason') -%}
+    with_copies as (
+        select
+            {{ cte_name }}.*,
+            row_number() over (
+                partition by {{ compare_columns | join(', ') }}, {{ row_reason_column }}
+                order by {{ compare_columns | join(', ') }}
+            ) as copy_number
+        from {{ cte_name }}
+    ),
+
+    key_counts as (
+        select
+            {{ key_columns | join(', ') }},
+            count(*) as key_versions
+        from with_copies
+        where {{ row_reason_column }} is null and copy_number = 1
+        group by {{ key_columns | join(', ') }}
+    ),
+
+    with_duplicate_checks as (
+        select
+            with_copies.*,
+            coalesce(key_counts.key_versions, 0) as key_versions
+        from with_copies
+        left join key_counts
+            on
+            {%- for key in key_columns %}
+                {{ "and " if not loop.first }}with_copies.{{ key }} = key_counts.{{ key }}
+            {%- endfor %}
+    )
+{%- endmacro %}
+
+
+{#- Columns comma-joined as text: the raw row as it was read, or a row's identifying key. -#}
+{% macro source_row_text(column_names) -%}
+    {%- set parts = [] -%}
+    {%- for column in column_names -%}
+        {%- do parts.append("coalesce(cast(" ~ column ~ " as " ~ dbt.type_string() ~ "), '')") -%}
+        {%- if not loop.last %}{% do parts.append("','") %}{% endif -%}
+    {%- endfor -%}
+    {{ dbt.concat(parts) }}
+{%- endmacro %}
+
+
+{#- One row per key of a staging model: is any row with that key used? A child row that is
+    excluded takes its referrals with it, and so on down the extract. -#}
+{% macro key_status(model_name, key_column) -%}
+    select
+        {{ key_column }},
+        max(case when exclusion_reason is null then 1 else 0 end) = 1 as is_used
+    from {{ ref(model_name) }}
+    where {{ key_column }} is not null
+    group by {{ key_column }}
+{%- endmacro %}

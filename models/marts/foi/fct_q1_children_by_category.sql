@@ -1,0 +1,1 @@
+{{ count_children_by_category() }}

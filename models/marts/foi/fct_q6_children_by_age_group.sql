@@ -1,0 +1,1 @@
+{{ count_children_by_category('age_group', age_group_breakdowns()) }}

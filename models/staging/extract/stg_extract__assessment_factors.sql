@@ -1,0 +1,67 @@
+with source as (
+    select * from {{ extract_relation('assessment_factors') }}
+),
+
+assessments as (
+    {{ key_status('stg_extract__assessments', 'assessment_id') }}
+),
+
+factor_codes as (
+    select factor_code from {{ ref('cin_factor_codes') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('assessment_id') }} as assessment_id,
+        {{ clean_code('factor_code') }} as factor_code,
+        {{ source_row_text(extract_contract()['assessment_factors']) }} as source_row
+    from source
+),
+
+row_checks as (
+    select
+        cleaned.*,
+        {{ first_failing_rule([
+            ('cleaned.assessment_id is null', 'assessment_id missing'),
+            ('cleaned.factor_code is null', 'factor_code missing'),
+            ('factor_codes.factor_code is null', 'factor_code is not a CIN census factor code'),
+        ]) }} as row_reason
+    from cleaned
+    left join factor_codes
+        on cleaned.factor_code = factor_codes.factor_code
+),
+
+{{ duplicate_checks('row_checks', ['assessment_id', 'factor_code'], ['assessment_id', 'factor_code']) }},
+
+-- Code 21 ("no factors identified") must stand alone: beside other factors it is contradictory.
+factors_per_assessment as (
+    select
+        assessment_id,
+        count(distinct factor_code) as distinct_factors
+    from with_duplicate_checks
+    where row_reason is null
+    group by assessment_id
+),
+
+final as (
+    select
+        with_duplicate_checks.assessment_id,
+        with_duplicate_checks.source_row,
+        with_duplicate_checks.factor_code,
+        coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
+            ('with_duplicate_checks.copy_number > 1', 'repeat of an identical row'),
+            ('assessments.assessment_id is null', 'assessment_id not in assessments.csv'),
+            ('not assessments.is_used', 'its assessment row is excluded'),
+            (
+                "with_duplicate_checks.factor_code = '21' and factors_per_assessment.distinct_factors > 1",
+                'factor 21 (no factors identified) beside other factors'
+            ),
+        ]) }}) as exclusion_reason
+    from with_duplicate_checks
+    left join assessments
+        on with_duplicate_checks.assessment_id = assessments.assessment_id
+    left join factors_per_assessment
+        on with_duplicate_checks.assessment_id = factors_per_assessment.assessment_id
+)
+
+select * from final

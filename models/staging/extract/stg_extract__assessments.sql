@@ -1,0 +1,58 @@
+with source as (
+    select * from {{ extract_relation('assessments') }}
+),
+
+referrals as (
+    {{ key_status('stg_extract__referrals', 'referral_id') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('assessment_id') }} as assessment_id,
+        {{ clean_text('referral_id') }} as referral_id,
+        {{ clean_date('start_date') }} as start_date,
+        {{ clean_date('authorised_date') }} as authorised_date,
+        {{ clean_text('start_date') }} is null as is_missing_start_date,
+        {{ is_invalid_date('start_date') }} as has_invalid_start_date,
+        {{ is_invalid_date('authorised_date') }} as has_invalid_authorised_date,
+        {{ source_row_text(extract_contract()['assessments']) }} as source_row
+    from source
+),
+
+row_checks as (
+    select
+        *,
+        {{ first_failing_rule([
+            ('assessment_id is null', 'assessment_id missing'),
+            ('referral_id is null', 'referral_id missing'),
+            ('is_missing_start_date', 'start_date missing'),
+            ('has_invalid_start_date', 'start_date is not a YYYY-MM-DD date'),
+            ('has_invalid_authorised_date', 'authorised_date is not a YYYY-MM-DD date'),
+            ('start_date > ' ~ extract_date(), 'start_date after the extract date'),
+        ]) }} as row_reason
+    from cleaned
+),
+
+{{ duplicate_checks(
+    'row_checks', ['assessment_id'], ['assessment_id', 'referral_id', 'start_date', 'authorised_date']
+) }},
+
+final as (
+    select
+        with_duplicate_checks.assessment_id,
+        with_duplicate_checks.source_row,
+        with_duplicate_checks.referral_id,
+        with_duplicate_checks.start_date,
+        with_duplicate_checks.authorised_date,
+        coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
+            ('with_duplicate_checks.copy_number > 1', 'repeat of an identical row'),
+            ('with_duplicate_checks.key_versions > 1', 'assessment_id appears on rows with different values'),
+            ('referrals.referral_id is null', 'referral_id not in referrals.csv'),
+            ('not referrals.is_used', 'its referral row is excluded'),
+        ]) }}) as exclusion_reason
+    from with_duplicate_checks
+    left join referrals
+        on with_duplicate_checks.referral_id = referrals.referral_id
+)
+
+select * from final

@@ -1,0 +1,58 @@
+with source as (
+    select * from {{ extract_relation('referrals') }}
+),
+
+children as (
+    {{ key_status('stg_extract__children', 'child_id') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('referral_id') }} as referral_id,
+        {{ clean_text('child_id') }} as child_id,
+        {{ clean_date('referral_date') }} as referral_date,
+        {{ clean_date('closure_date') }} as closure_date,
+        {{ clean_text('referral_date') }} is null as is_missing_referral_date,
+        {{ is_invalid_date('referral_date') }} as has_invalid_referral_date,
+        {{ is_invalid_date('closure_date') }} as has_invalid_closure_date,
+        {{ source_row_text(extract_contract()['referrals']) }} as source_row
+    from source
+),
+
+row_checks as (
+    select
+        *,
+        {{ first_failing_rule([
+            ('referral_id is null', 'referral_id missing'),
+            ('child_id is null', 'child_id missing'),
+            ('is_missing_referral_date', 'referral_date missing'),
+            ('has_invalid_referral_date', 'referral_date is not a YYYY-MM-DD date'),
+            ('has_invalid_closure_date', 'closure_date is not a YYYY-MM-DD date'),
+            ('referral_date > ' ~ extract_date(), 'referral_date after the extract date'),
+        ]) }} as row_reason
+    from cleaned
+),
+
+{{ duplicate_checks(
+    'row_checks', ['referral_id'], ['referral_id', 'child_id', 'referral_date', 'closure_date']
+) }},
+
+final as (
+    select
+        with_duplicate_checks.referral_id,
+        with_duplicate_checks.source_row,
+        with_duplicate_checks.child_id,
+        with_duplicate_checks.referral_date,
+        with_duplicate_checks.closure_date,
+        coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
+            ('with_duplicate_checks.copy_number > 1', 'repeat of an identical row'),
+            ('with_duplicate_checks.key_versions > 1', 'referral_id appears on rows with different values'),
+            ('children.child_id is null', 'child_id not in children.csv'),
+            ('not children.is_used', 'its child row is excluded'),
+        ]) }}) as exclusion_reason
+    from with_duplicate_checks
+    left join children
+        on with_duplicate_checks.child_id = children.child_id
+)
+
+select * from final

@@ -294,8 +294,11 @@ class Generator:
         for kind in kinds:
             if self.rng.random() < 0.85:
                 flag(kind)
-        if "CCE" in kinds and self.rng.random() < 0.35:
+        # CCE and county lines flags were in use before factor 24A was recorded, so gang work carries them.
+        if ("CCE" in kinds or "GANG" in kinds) and self.rng.random() < 0.3:
             flag("COUNTY_LINES")
+        if "GANG" in kinds and "CCE" not in kinds and self.rng.random() < 0.3:
+            flag("CCE")
         if "CCE" in kinds and "GANG" not in kinds and self.rng.random() < 0.3:
             flag("GANG")
         if self.rng.random() < 0.4:

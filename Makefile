@@ -1,0 +1,40 @@
+# Two commands on a fresh machine: `make release` (set up, build, export) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export DO_NOT_TRACK := 1
+export DBT_PROFILES_DIR := $(CURDIR)
+export FOI_DUCKDB_PATH ?= $(CURDIR)/build/foi.duckdb
+
+.PHONY: setup build release test lint extract clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	@echo "==> Setting up the Python environment in $(VENV)"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+build: setup
+	@mkdir -p "$(dir $(FOI_DUCKDB_PATH))"
+	@echo "==> dbt build (database: $(FOI_DUCKDB_PATH), extract: $${FOI_EXTRACT_DIR:-committed default in seeds/extract})"
+	$(BIN)/dbt build
+
+release: build
+	@echo "==> Database ready: $(FOI_DUCKDB_PATH) (model marts.foi_release)"
+
+test: build
+	@echo "==> pytest"
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check scripts tests
+
+# Regenerate the committed default extract (seeded: the files only change if the generator does).
+extract: setup
+	$(BIN)/python scripts/generate_extract.py
+
+clean:
+	rm -rf build target logs

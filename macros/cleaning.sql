@@ -12,7 +12,30 @@
 
 {#- A YYYY-MM-DD text as a date; null when it is empty or not a date. -#}
 {% macro clean_date(column_name) -%}
-    {{ dbt.safe_cast(clean_text(column_name), api.Column.translate_type('date')) }}
+    {{ parse_iso_date(clean_text(column_name)) }}
+{%- endmacro %}
+
+
+{#- Text in the contract's YYYY-MM-DD form as a date, null for anything else ("31/02/2010",
+    "2023-07-40"). Dispatched: DuckDB has try_cast; dbt's safe_cast is a plain cast there. -#}
+{% macro parse_iso_date(text) -%}
+    {{ return(adapter.dispatch('parse_iso_date', 'foi_exploitation')(text)) }}
+{%- endmacro %}
+
+
+{% macro default__parse_iso_date(text) -%}
+    case
+        when {{ text }} like '____-__-__'
+            then {{ dbt.safe_cast(text, api.Column.translate_type('date')) }}
+    end
+{%- endmacro %}
+
+
+{% macro duckdb__parse_iso_date(text) -%}
+    case
+        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+            then try_cast({{ text }} as date)
+    end
 {%- endmacro %}
 
 

@@ -34,7 +34,7 @@ REFERRAL_GROWTH_AFTER = 1.02
 
 # Children newly identified each FY (before part-year scaling): CSE, CCE (from the recording start), gang.
 # Chosen so that assessments with 11A, 24A and 13A match the council's 42-60, 56-94 and 15-36 episodes.
-CSE_CHILDREN_RANGE = (35, 45)
+CSE_CHILDREN_RANGE = (38, 48)
 CCE_CHILDREN_BY_FY_START = {2022: (40, 48), 2023: (58, 68), 2024: (54, 64)}
 CCE_CHILDREN_LATER = (56, 66)
 GANG_CHILDREN_RANGE = (10, 20)
@@ -60,10 +60,39 @@ MESS_RATES: dict[str, float] = {
 
 # Non-exploitation factors, weighted by England's episodes (DfE, year ending 31 March 2025, rounded).
 COMMON_FACTORS: dict[str, int] = {
-    "3B": 160, "4B": 150, "10A": 5, "23A": 98, "22A": 90, "2B": 85, "1B": 65, "4A": 65, "3A": 58, "20": 40,
-    "14A": 30, "3C": 26, "5A": 25, "15A": 24, "6A": 20, "6B": 12, "4C": 10, "7A": 10, "2A": 10,
-    "1A": 5, "9A": 8, "5B": 6, "1C": 4, "2C": 4, "5C": 2, "6C": 2, "16A": 2, "17A": 1, "8B": 1,
-    "8C": 1, "8D": 1, "8E": 1, "8F": 1,
+    "3B": 160,
+    "4B": 150,
+    "10A": 5,
+    "23A": 98,
+    "22A": 90,
+    "2B": 85,
+    "1B": 65,
+    "4A": 65,
+    "3A": 58,
+    "20": 40,
+    "14A": 30,
+    "3C": 26,
+    "5A": 25,
+    "15A": 24,
+    "6A": 20,
+    "6B": 12,
+    "4C": 10,
+    "7A": 10,
+    "2A": 10,
+    "1A": 5,
+    "9A": 8,
+    "5B": 6,
+    "1C": 4,
+    "2C": 4,
+    "5C": 2,
+    "6C": 2,
+    "16A": 2,
+    "17A": 1,
+    "8B": 1,
+    "8C": 1,
+    "8D": 1,
+    "8E": 1,
+    "8F": 1,
 }
 # Abuse factors: the legacy codes before 2021/22, the split ones after (DfE changed them then).
 ABUSE_FACTORS_LEGACY = {"19A": 65, "18A": 26}
@@ -162,12 +191,14 @@ class Generator:
     def add_referral(self, child: Child, referral_date: dt.date) -> str:
         referral_id = f"R{len(self.extract.referrals) + 2000001:07d}"
         closure = referral_date + dt.timedelta(days=self.rng.randint(20, 420))
-        self.extract.referrals.append({
-            "referral_id": referral_id,
-            "child_id": child.child_id,
-            "referral_date": iso(referral_date),
-            "closure_date": iso(closure) if closure <= self.extract_date else "",
-        })
+        self.extract.referrals.append(
+            {
+                "referral_id": referral_id,
+                "child_id": child.child_id,
+                "referral_date": iso(referral_date),
+                "closure_date": iso(closure) if closure <= self.extract_date else "",
+            }
+        )
         return referral_id
 
     def add_assessment(self, referral_id: str, referral_date: dt.date, factors: list[str]) -> str:
@@ -178,12 +209,14 @@ class Generator:
             authorised = None  # still in progress when the extract was taken
         if self.rng.random() < MESS_RATES["assessments_incomplete"]:
             authorised = None
-        self.extract.assessments.append({
-            "assessment_id": assessment_id,
-            "referral_id": referral_id,
-            "start_date": iso(min(start, self.extract_date)),
-            "authorised_date": iso(authorised),
-        })
+        self.extract.assessments.append(
+            {
+                "assessment_id": assessment_id,
+                "referral_id": referral_id,
+                "start_date": iso(min(start, self.extract_date)),
+                "authorised_date": iso(authorised),
+            }
+        )
         if authorised:
             for code in factors:
                 self.extract.assessment_factors.append({"assessment_id": assessment_id, "factor_code": code})
@@ -286,10 +319,15 @@ class Generator:
         def flag(flag_type: str, risk: str = "") -> None:
             start = day - dt.timedelta(days=self.rng.randint(0, 40))
             end = start + dt.timedelta(days=self.rng.randint(60, 540))
-            self.flag_rows.append({
-                "child_id": child.child_id, "flag_type": flag_type, "risk_level": risk,
-                "start_date": iso(start), "end_date": iso(end) if end <= self.extract_date else "",
-            })
+            self.flag_rows.append(
+                {
+                    "child_id": child.child_id,
+                    "flag_type": flag_type,
+                    "risk_level": risk,
+                    "start_date": iso(start),
+                    "end_date": iso(end) if end <= self.extract_date else "",
+                }
+            )
 
         for kind in kinds:
             if self.rng.random() < 0.85:
@@ -365,7 +403,9 @@ class Generator:
                 row["factor_code"] = rng.choice([code.lower(), f" {code}", f"{code} ", f" {code.lower()} "])
             elif roll < MESS_RATES["factors_messy_code"] + MESS_RATES["factors_invalid_code"]:
                 row["factor_code"] = rng.choice(INVALID_FACTOR_CODES)
-            elif roll < sum(MESS_RATES[k] for k in ("factors_messy_code", "factors_invalid_code", "factors_orphan_assessment")):
+            elif roll < sum(
+                MESS_RATES[k] for k in ("factors_messy_code", "factors_invalid_code", "factors_orphan_assessment")
+            ):
                 row["assessment_id"] = f"A{rng.randint(9000000, 9999999)}"
         for name in COLUMNS:
             rows: list[dict[str, str]] = getattr(extract, name)
@@ -402,9 +442,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--scale", type=float, default=1.0, help="council size against the default (default 1)")
     parser.add_argument("--councils", type=int, default=1, help="write this many councils, one sub-folder each")
-    parser.add_argument("--extract-date", type=dt.date.fromisoformat, default=dt.date.fromisoformat(str(config["extract_date"])))
     parser.add_argument(
-        "--cce-recording-start", type=dt.date.fromisoformat,
+        "--extract-date", type=dt.date.fromisoformat, default=dt.date.fromisoformat(str(config["extract_date"]))
+    )
+    parser.add_argument(
+        "--cce-recording-start",
+        type=dt.date.fromisoformat,
         default=dt.date.fromisoformat(str(config["cce_recording_start_date"])),
     )
     args = parser.parse_args(argv)

@@ -1,0 +1,57 @@
+"""Shared fixtures: the project's configuration, and dbt builds into throw-away databases."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+DEFAULT_EXTRACT = PROJECT_DIR / "seeds" / "extract"
+# The scripts are tested as modules.
+sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+
+
+def project_vars() -> dict:
+    with open(PROJECT_DIR / "dbt_project.yml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["vars"]
+
+
+def dbt_build(db_path: Path, extract_dir: Path | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run `dbt build` into db_path, reading extract_dir (or the committed seeds)."""
+    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(PROJECT_DIR), "FOI_DUCKDB_PATH": str(db_path)}
+    env.pop("FOI_EXTRACT_DIR", None)
+    if extract_dir is not None:
+        env["FOI_EXTRACT_DIR"] = str(extract_dir)
+    target = db_path.parent / "dbt_target"
+    return subprocess.run(
+        [DBT, "build", "--target-path", str(target), "--log-path", str(db_path.parent / "logs"), *extra],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def query(db_path: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+@pytest.fixture(scope="session")
+def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database of the default data: the one `make test` just built, or a fresh build."""
+    configured = Path(os.environ.get("FOI_DUCKDB_PATH", PROJECT_DIR / "build" / "foi.duckdb"))
+    if configured.exists() and not os.environ.get("FOI_EXTRACT_DIR"):
+        return configured
+    db_path = tmp_path_factory.mktemp("default") / "foi.duckdb"
+    result = dbt_build(db_path)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return db_path

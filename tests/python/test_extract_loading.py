@@ -1,0 +1,164 @@
+"""Reading a council's own extract with FOI_EXTRACT_DIR: missing files and columns stop the run with a
+message naming them; bad rows are excluded with a reason, once each, and reconciled."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import dbt_build, query
+
+# A small extract with one bad row of each kind. Column order differs from the contract and an extra
+# column is present: both are allowed.
+BAD_ROWS_EXTRACT = {
+    "children.csv": """sex,child_id,date_of_birth,ethnicity
+F,C1,2008-05-01,not used
+ m ,C2,2009-01-01,not used
+F,C1,2008-05-01,not used
+F,,2008-01-01,not used
+M,C3,31/02/2010,not used
+M,C4,2010-01-01,not used
+F,C4,2010-01-01,not used
+X,C5,,not used
+""",
+    "referrals.csv": """referral_id,child_id,referral_date,closure_date
+R1,C1,2023-05-01,
+R2,C2,2023-06-01,2023-09-01
+R3,C9,2023-06-01,
+R4,C4,2023-06-01,
+R5,C1,2027-01-01,
+R6,C5,not-a-date,
+R7,C5,2023-07-01,
+""",
+    "assessments.csv": """assessment_id,referral_id,start_date,authorised_date
+A1,R1,2023-05-02,2023-05-20
+A2,R2,2023-06-02,2023-06-20
+A3,R3,2023-06-02,2023-06-20
+A4,R99,2023-06-02,2023-06-20
+A5,R7,2023-07-02,
+A6,R7,2023-07-02,2023-07-40
+""",
+    "assessment_factors.csv": """assessment_id,factor_code
+A1,11A
+A1, 11a
+A2,24A
+A2,RB
+A3,11A
+A9,11A
+A2,21
+""",
+    "exploitation_flags.csv": """child_id,flag_type,risk_level,start_date,end_date
+C1,GANG,,2023-01-01,
+C1,BANANA,,2023-01-01,
+C2,RISK_LEVEL,EXTREME,2023-01-01,
+C9,GANG,,2023-01-01,
+C2,GANG,,2023-05-01,2023-01-01
+""",
+}
+
+EXPECTED_EXCLUSIONS = sorted(
+    [
+        ("children.csv", "C1", "repeat of an identical row"),
+        ("children.csv", "", "child_id missing"),
+        ("children.csv", "C3", "date_of_birth is not a YYYY-MM-DD date"),
+        ("children.csv", "C4", "child_id appears on rows with different values"),
+        ("children.csv", "C4", "child_id appears on rows with different values"),
+        ("referrals.csv", "R3", "child_id not in children.csv"),
+        ("referrals.csv", "R4", "its child row is excluded"),
+        ("referrals.csv", "R5", "referral_date after the extract date"),
+        ("referrals.csv", "R6", "referral_date is not a YYYY-MM-DD date"),
+        ("assessments.csv", "A3", "its referral row is excluded"),
+        ("assessments.csv", "A4", "referral_id not in referrals.csv"),
+        ("assessments.csv", "A6", "authorised_date is not a YYYY-MM-DD date"),
+        ("assessment_factors.csv", "A1,11A", "repeat of an identical row"),
+        ("assessment_factors.csv", "A2,RB", "factor_code is not a CIN census factor code"),
+        ("assessment_factors.csv", "A3,11A", "its assessment row is excluded"),
+        ("assessment_factors.csv", "A9,11A", "assessment_id not in assessments.csv"),
+        ("assessment_factors.csv", "A2,21", "factor 21 (no factors identified) beside other factors"),
+        ("exploitation_flags.csv", "C1,BANANA,2023-01-01", "flag_type is not a contract flag type"),
+        (
+            "exploitation_flags.csv",
+            "C2,RISK_LEVEL,2023-01-01",
+            "risk_level must be LOW, MEDIUM or HIGH on a RISK_LEVEL row",
+        ),
+        ("exploitation_flags.csv", "C9,GANG,2023-01-01", "child_id not in children.csv"),
+        ("exploitation_flags.csv", "C2,GANG,2023-05-01", "end_date before start_date"),
+    ]
+)
+
+
+def write_extract(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bad_rows_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("bad_rows")
+    extract = write_extract(root / "extract", BAD_ROWS_EXTRACT)
+    db_path = root / "foi.duckdb"
+    result = dbt_build(db_path, extract)
+    assert result.returncode == 0, result.stdout[-6000:]
+    return extract, db_path
+
+
+def test_missing_file_is_named(tmp_path: Path) -> None:
+    files = {k: v for k, v in BAD_ROWS_EXTRACT.items() if k != "assessments.csv"}
+    result = dbt_build(tmp_path / "foi.duckdb", write_extract(tmp_path / "extract", files))
+    assert result.returncode != 0
+    assert "Extract file missing: assessments.csv" in result.stdout
+
+
+def test_missing_column_is_named(tmp_path: Path) -> None:
+    files = dict(BAD_ROWS_EXTRACT)
+    files["children.csv"] = "child_id,date_of_birth\nC1,2008-05-01\n"
+    result = dbt_build(tmp_path / "foi.duckdb", write_extract(tmp_path / "extract", files))
+    assert result.returncode != 0
+    assert "children.csv lacks required column 'sex'" in result.stdout
+
+
+def test_each_bad_row_is_excluded_once_with_its_reason(bad_rows_build: tuple[Path, Path]) -> None:
+    _, db_path = bad_rows_build
+    listed = query(db_path, "select file_name, record_key, exclusion_reason from marts.dq_extract_exclusions")
+    assert sorted(listed) == EXPECTED_EXCLUSIONS
+
+
+def test_reconciliation_accounts_for_every_raw_row(bad_rows_build: tuple[Path, Path]) -> None:
+    extract, db_path = bad_rows_build
+    rows = query(
+        db_path,
+        "select file_name, rows_in, rows_used, rows_excluded, is_reconciled from marts.dq_extract_reconciliation",
+    )
+    assert len(rows) == 5
+    for file_name, rows_in, used, excluded, is_reconciled in rows:
+        raw_lines = (extract / file_name).read_text(encoding="utf-8").strip().splitlines()
+        assert rows_in == len(raw_lines) - 1, file_name
+        assert used + excluded == rows_in and is_reconciled, file_name
+        assert excluded == sum(1 for e in EXPECTED_EXCLUSIONS if e[0] == file_name), file_name
+
+
+def test_repaired_rows_are_used_and_counted(bad_rows_build: tuple[Path, Path]) -> None:
+    _, db_path = bad_rows_build
+    sexes = dict(
+        query(db_path, "select child_id, sex from staging.stg_extract__children where exclusion_reason is null")
+    )
+    assert sexes == {"C1": "Female", "C2": "Male", "C5": "Not known"}
+    q1 = dict(
+        query(
+            db_path,
+            "select category, children from marts.foi_release where question = 'Q1' and financial_year = '2023/24'",
+        )
+    )
+    assert q1 == {"CCE": 1, "CSE": 1, "Both": 0, "Total": 2}
+
+
+def test_exploitation_flags_file_is_optional(tmp_path: Path) -> None:
+    files = {k: v for k, v in BAD_ROWS_EXTRACT.items() if k != "exploitation_flags.csv"}
+    db_path = tmp_path / "foi.duckdb"
+    result = dbt_build(db_path, write_extract(tmp_path / "extract", files))
+    assert result.returncode == 0, result.stdout[-4000:]
+    county_lines = query(db_path, "select distinct children from marts.foi_release where category = 'County lines'")
+    assert county_lines == [(0,)]

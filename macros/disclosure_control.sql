@@ -1,43 +1,45 @@
 {#-
   Disclosure control for the release: which cells are withheld as [c].
 
-  Primary: a count from 1 to var('suppression_threshold') (zeros are published).
+  Primary: a count from 1 to var('suppression_threshold'); zeros are published.
   Secondary: Q1, Q5 and Q6 of one financial year are linked (each breakdown adds up to Q1; in every
-  breakdown Total = CCE + CSE - Both), so they are protected together. The method works on the
-  year's three hidden tables of disjoint counts per breakdown column: A = CCE only (CCE - Both),
-  B = CSE only (CSE - Both), C = Both. (In a year before CCE was recorded there is one table, X = CSE.)
-  Every published cell is a sum of hidden-table values (CCE = A + C, CSE = B + C, Both = C,
-  Total = A + B + C), so the attacker's knowledge splits table by table: a table is "unknown" at a
-  column when a cell using it there is withheld, and C unknown makes A and B unknown too (all four
-  cells of that column are then withheld).
-  For a table known at All, its unknown values in a group (sex, or age) can be any non-negative
-  numbers with their known sum S: each ranges over [0, S] when there are at least two of them. For a
-  table unknown at All, with an unknown value in each group, adding t at All and at one column of each
-  group keeps every relation, so its values have no upper limit. A withheld cell's range is the sum of
-  the ranges of its unknown tables. The method:
-    1. primary cells make their tables unknown at their column;
-    2. passes, table by table: a group whose unknown values are fewer than two, or sum below the
-       threshold, takes further columns (fewest newly withheld cells first, then the largest values);
-       where even the whole group cannot reach the threshold the table is made unknown at All;
-    3. a table unknown at All gets an unknown column in each group;
-    4. safety net: any withheld cell whose range is still below the threshold makes its tables
-       unknown at All (step 3 again). Ranges only grow as tables become unknown, so this ends safe.
-  The disclosure audit (scripts/disclosure_audit.py, an integer program) checks the result
-  independently. Q3 cells have no relations: primary suppression protects them.
+  breakdown Total = CCE + CSE - Both, so Both <= CCE, CSE), and are protected together. Per breakdown
+  column the counts are sums of three hidden, disjoint counts: A = CCE only, B = CSE only, C = Both
+  (CCE = A + C, CSE = B + C, Both = C, Total = A + B + C); in a year before CCE was recorded only
+  X = CSE is published.
+
+  Method 1, moves (dc_pair_*): a withheld cell is protected when a "move" changes it by at least the
+  threshold while every published number and relation stays true: the same change of hidden counts
+  (a direction, e.g. one more Both child and one fewer CSE-only child: CCE and Both change together)
+  added at one column and taken from another column of the same group, or added at All and at one
+  column of each group. A move only touches withheld cells, and non-negativity bounds its size. Each
+  pass takes, per year, the first unprotected withheld cell (smallest count first) and withholds the
+  fewest further cells that give it a move of at least the threshold; the cells that move gets are
+  protected by it too. After var('disclosure_passes') passes, a year still unprotected falls back to:
+
+  Method 2, hidden tables (dc_hidden_*), safe by construction: a hidden table is "unknown" at a column
+  when a withheld cell uses it there. Known at All, its unknown values in a group range over [0, sum]
+  when there are two or more; unknown at All with an unknown value in each group, it has no upper
+  limit. Tables are made unknown column by column until every withheld cell's range reaches the
+  threshold, and finally at All. Ranges only grow, so the fallback always ends safe.
+
+  scripts/disclosure_audit.py attacks the result independently with an integer program. Q3 cells
+  have no relations: primary suppression protects them.
 -#}
 {% macro disclosure_control(cells_cte) -%}
     {%- set threshold = var('suppression_threshold') | int %}
-    {%- set rounds = 2 %}
+    {%- set passes = var('disclosure_passes') | int %}
     with dc_cells as (
         select
             financial_year,
             category,
+            category_order,
             breakdown,
             case when question = 'Q1' then 'all' when question = 'Q5' then 'sex' else 'age' end as grp,
             breakdown_order + case when question = 'Q6' then 100 else 0 end as column_order,
             children
         from {{ cells_cte }}
-        where question in ('Q1', 'Q5', 'Q6')
+        where question in ('Q1', 'Q5', 'Q6') and children is not null
     ),
 
     dc_columns as (
@@ -46,129 +48,46 @@
             breakdown,
             min(grp) as grp,
             min(column_order) as column_order,
-            max(case when category = 'CCE' then children end) as cce,
-            max(case when category = 'CSE' then children end) as cse,
-            max(case when category = 'Both' then children end) as both_categories,
-            {{ dbt.bool_or("category = 'CCE' and children is not null") }} as is_cce_year
+            max(case when category = 'CCE' then children end) - max(case when category = 'Both' then children end)
+            as a,
+            max(case when category = 'CSE' then children end) - max(case when category = 'Both' then children end)
+            as b,
+            max(case when category = 'Both' then children end) as c,
+            max(case when category = 'CSE' then children end) as x,
+            {{ dbt.bool_or("category = 'CCE'") }} as is_cce_year
         from dc_cells
         group by financial_year, breakdown
     ),
 
-    dc_hidden as (
-        select financial_year, breakdown, grp, column_order, 'A' as tbl, cce - both_categories as value
-        from dc_columns where is_cce_year
-        union all
-        select financial_year, breakdown, grp, column_order, 'B' as tbl, cse - both_categories as value
-        from dc_columns where is_cce_year
-        union all
-        select financial_year, breakdown, grp, column_order, 'C' as tbl, both_categories as value
-        from dc_columns where is_cce_year
-        union all
-        select financial_year, breakdown, grp, column_order, 'X' as tbl, cse as value
-        from dc_columns where not is_cce_year
-    ),
+    {{ dc_pair_base_ctes(threshold) }},
 
-    -- Which hidden tables make up each published category.
-    dc_category_tables as (
-        select 'CCE' as category, 'A' as tbl union all select 'CCE', 'C'
-        union all select 'CSE', 'B' union all select 'CSE', 'C' union all select 'CSE', 'X'
-        union all select 'Both', 'C'
-        union all select 'Total', 'A' union all select 'Total', 'B' union all select 'Total', 'C'
-    ),
-
-    -- The categories present in each year with the tables each uses there.
-    dc_year_category_tables as (
-        select distinct
-            dc_hidden.financial_year,
-            dc_category_tables.category,
-            dc_category_tables.tbl
-        from dc_hidden
-        inner join dc_category_tables
-            on dc_hidden.tbl = dc_category_tables.tbl
-    ),
-
-    dc_primary_unknowns as (
-        select distinct
-            dc_cells.financial_year,
-            dc_cells.breakdown,
-            dc_year_category_tables.tbl
+    dc_pair_state_0 as (
+        select financial_year, breakdown, category
         from dc_cells
-        inner join dc_year_category_tables
-            on
-                dc_cells.financial_year = dc_year_category_tables.financial_year
-                and dc_cells.category = dc_year_category_tables.category
-        where
-            dc_cells.children between 1 and {{ threshold }}
-            -- A withheld CCE or CSE hides its own-only table; Both hides C; Total hides A and B.
-            and (
-                dc_cells.category = 'Both' and dc_year_category_tables.tbl = 'C'
-                or dc_cells.category = 'CCE' and dc_year_category_tables.tbl = 'A'
-                or dc_cells.category = 'CSE' and dc_year_category_tables.tbl in ('B', 'X')
-                or dc_cells.category = 'Total' and dc_year_category_tables.tbl in ('A', 'B')
-            )
+        where children between 1 and {{ threshold }}
     ),
 
-    dc_state_0 as (
-        {{ dc_close('dc_primary_unknowns') }}
-    ),
-
-    {%- set state = namespace(name='dc_state_0', step=0) %}
-    {%- for round in range(rounds) %}
-    {%- for tbl in ['C', 'A', 'B', 'X'] %}
-    {%- set next_name = 'dc_state_' ~ (state.step + 1) %}
-    {{ dc_protect_table(state.name, next_name, tbl, threshold) }},
-    {%- set state.name = next_name %}
-    {%- set state.step = state.step + 1 %}
-    {%- endfor %}
-    {%- set next_name = 'dc_state_' ~ (state.step + 1) %}
-    {{ dc_unknown_in_each_group(state.name, next_name) }},
-    {%- set state.name = next_name %}
-    {%- set state.step = state.step + 1 %}
+    {%- for pass_number in range(passes) %}
+    {{ dc_pair_pass('dc_pair_state_' ~ pass_number, 'dc_pair_state_' ~ (pass_number + 1), threshold) }},
     {%- endfor %}
 
-    -- Safety net: a withheld cell whose range is still below the threshold.
-    {{ dc_cell_ranges(state.name, 'dc_ranges_before_net') }},
+    {{ dc_pair_protection('dc_pair_state_' ~ passes, 'dc_pair_final') }},
 
-    dc_net_escalations as (
-        select distinct
-            dc_ranges_before_net.financial_year,
-            'All' as breakdown,
-            unknowns.tbl
-        from dc_ranges_before_net
-        inner join dc_year_category_tables
-            on
-                dc_ranges_before_net.financial_year = dc_year_category_tables.financial_year
-                and dc_ranges_before_net.category = dc_year_category_tables.category
-        inner join {{ state.name }} as unknowns
-            on
-                dc_ranges_before_net.financial_year = unknowns.financial_year
-                and dc_ranges_before_net.breakdown = unknowns.breakdown
-                and dc_year_category_tables.tbl = unknowns.tbl
-        where dc_ranges_before_net.is_withheld and dc_ranges_before_net.cell_range < {{ threshold }}
+    dc_fallback_years as (
+        select distinct financial_year
+        from dc_pair_final_cells
+        where not is_protected
     ),
 
-    dc_net_added as (
-        select * from {{ state.name }}
-        union
-        select * from dc_net_escalations
-    ),
-
-    dc_net_closed as (
-        {{ dc_close('dc_net_added') }}
-    ),
-
-    {{ dc_unknown_in_each_group('dc_net_closed', 'dc_final_unknowns') }},
+    {{ dc_hidden_table_method('dc_pair_state_' ~ passes, 'dc_fallback_years', threshold) }},
 
     dc_withheld as (
-        select distinct
-            dc_year_category_tables.financial_year,
-            dc_year_category_tables.category,
-            dc_final_unknowns.breakdown
-        from dc_year_category_tables
-        inner join dc_final_unknowns
-            on
-                dc_year_category_tables.financial_year = dc_final_unknowns.financial_year
-                and dc_year_category_tables.tbl = dc_final_unknowns.tbl
+        select pairs.financial_year, pairs.breakdown, pairs.category
+        from {{ 'dc_pair_state_' ~ passes }} as pairs
+        where pairs.financial_year not in (select financial_year from dc_fallback_years)
+        union
+        select financial_year, breakdown, category
+        from dc_hidden_withheld
     )
 
     select
@@ -186,265 +105,3 @@
             and cells.breakdown = dc_withheld.breakdown
 {%- endmacro %}
 
-
-{#- Closure: C unknown at a column makes A and B unknown there (all four cells are withheld). -#}
-{% macro dc_close(unknowns) -%}
-    select financial_year, breakdown, tbl from {{ unknowns }}
-    union
-    select financial_year, breakdown, 'A' as tbl from {{ unknowns }} where tbl = 'C'
-    union
-    select financial_year, breakdown, 'B' as tbl from {{ unknowns }} where tbl = 'C'
-{%- endmacro %}
-
-
-{#- For every column and table of a state: how many more cells would be withheld if the table
-    became unknown there (C brings A and B with it). -#}
-{% macro dc_costs(state, name) -%}
-    {{ name }}_withheld as (
-        select distinct
-            yct.financial_year,
-            unknowns.breakdown,
-            yct.category
-        from {{ state }} as unknowns
-        inner join dc_year_category_tables as yct
-            on
-                unknowns.financial_year = yct.financial_year
-                and unknowns.tbl = yct.tbl
-    ),
-
-    {{ name }} as (
-        select
-            hidden.financial_year,
-            hidden.breakdown,
-            hidden.tbl,
-            count(distinct case when withheld.category is null then yct.category end) as added_cells
-        from dc_hidden as hidden
-        inner join dc_year_category_tables as yct
-            on
-                hidden.financial_year = yct.financial_year
-                and (yct.tbl = hidden.tbl or (hidden.tbl = 'C' and yct.tbl in ('A', 'B')))
-        left join {{ name }}_withheld as withheld
-            on
-                hidden.financial_year = withheld.financial_year
-                and hidden.breakdown = withheld.breakdown
-                and yct.category = withheld.category
-        group by hidden.financial_year, hidden.breakdown, hidden.tbl
-    )
-{%- endmacro %}
-
-
-{#- One pass for one table: each group of a year where the table is known at All and its unknown
-    values are fewer than two or sum below the threshold takes the fewest further columns; a group
-    that cannot reach it makes the table unknown at All. -#}
-{% macro dc_protect_table(state, next_state, tbl, threshold) -%}
-    {{ next_state }}_groups as (
-        select
-            hidden.financial_year,
-            hidden.grp,
-            count(unknowns.tbl) as unknown_columns,
-            coalesce(sum(case when unknowns.tbl is not null then hidden.value end), 0) as unknown_sum,
-            count(*) as all_columns,
-            sum(hidden.value) as all_sum
-        from dc_hidden as hidden
-        left join {{ state }} as unknowns
-            on
-                hidden.financial_year = unknowns.financial_year
-                and hidden.breakdown = unknowns.breakdown
-                and hidden.tbl = unknowns.tbl
-        where
-            hidden.tbl = '{{ tbl }}'
-            and hidden.grp <> 'all'
-            and not exists (
-                select 1 from {{ state }} as at_all
-                where
-                    at_all.financial_year = hidden.financial_year
-                    and at_all.breakdown = 'All'
-                    and at_all.tbl = '{{ tbl }}'
-            )
-        group by hidden.financial_year, hidden.grp
-        having
-            count(unknowns.tbl) >= 1
-            and (
-                count(unknowns.tbl) < 2
-                or coalesce(sum(case when unknowns.tbl is not null then hidden.value end), 0) < {{ threshold }}
-            )
-    ),
-
-    {{ dc_costs(state, next_state ~ '_costs') }},
-
-    {{ next_state }}_candidates as (
-        select
-            candidates.financial_year,
-            candidates.breakdown,
-            candidates.value,
-            groups.unknown_columns,
-            groups.unknown_sum,
-            groups.all_columns,
-            groups.all_sum,
-            row_number() over (
-                partition by candidates.financial_year, candidates.grp
-                order by costs.added_cells, candidates.value desc, candidates.column_order
-            ) as candidate_rank,
-            sum(candidates.value) over (
-                partition by candidates.financial_year, candidates.grp
-                order by costs.added_cells, candidates.value desc, candidates.column_order
-                rows between unbounded preceding and 1 preceding
-            ) as sum_before
-        from dc_hidden as candidates
-        inner join {{ next_state }}_groups as groups
-            on
-                candidates.financial_year = groups.financial_year
-                and candidates.grp = groups.grp
-        inner join {{ next_state }}_costs as costs
-            on
-                candidates.financial_year = costs.financial_year
-                and candidates.breakdown = costs.breakdown
-                and candidates.tbl = costs.tbl
-        where
-            candidates.tbl = '{{ tbl }}'
-            and not exists (
-                select 1 from {{ state }} as current_unknowns
-                where
-                    current_unknowns.financial_year = candidates.financial_year
-                    and current_unknowns.breakdown = candidates.breakdown
-                    and current_unknowns.tbl = '{{ tbl }}'
-            )
-    ),
-
-    {{ next_state }}_added as (
-        select * from {{ state }}
-        union
-        -- Further columns, while the group still falls short.
-        select financial_year, breakdown, '{{ tbl }}' as tbl
-        from {{ next_state }}_candidates
-        where
-            all_columns >= 2
-            and all_sum >= {{ threshold }}
-            and (
-                unknown_columns + candidate_rank - 1 < 2
-                or unknown_sum + coalesce(sum_before, 0) < {{ threshold }}
-            )
-        union
-        -- The whole group cannot reach the threshold: the table becomes unknown at All.
-        select financial_year, 'All' as breakdown, '{{ tbl }}' as tbl
-        from {{ next_state }}_groups
-        where all_columns < 2 or all_sum < {{ threshold }}
-    ),
-
-    {{ next_state }} as (
-        {{ dc_close(next_state ~ '_added') }}
-    )
-{%- endmacro %}
-
-
-{#- A table unknown at All needs an unknown value in each group (the cheapest column otherwise),
-    so that its values have no upper limit. -#}
-{% macro dc_unknown_in_each_group(state, next_state) -%}
-    {{ dc_costs(state, next_state ~ '_costs') }},
-
-    {{ next_state }}_missing as (
-        select
-            candidates.financial_year,
-            candidates.breakdown,
-            candidates.tbl,
-            row_number() over (
-                partition by candidates.financial_year, candidates.grp, candidates.tbl
-                order by costs.added_cells, candidates.value desc, candidates.column_order
-            ) as candidate_rank
-        from dc_hidden as candidates
-        inner join {{ next_state }}_costs as costs
-            on
-                candidates.financial_year = costs.financial_year
-                and candidates.breakdown = costs.breakdown
-                and candidates.tbl = costs.tbl
-        inner join {{ state }} as at_all
-            on
-                candidates.financial_year = at_all.financial_year
-                and candidates.tbl = at_all.tbl
-                and at_all.breakdown = 'All'
-        where
-            candidates.grp <> 'all'
-            and not exists (
-                select 1
-                from {{ state }} as current_unknowns
-                inner join dc_hidden as same_group
-                    on
-                        current_unknowns.financial_year = same_group.financial_year
-                        and current_unknowns.breakdown = same_group.breakdown
-                        and current_unknowns.tbl = same_group.tbl
-                where
-                    current_unknowns.financial_year = candidates.financial_year
-                    and current_unknowns.tbl = candidates.tbl
-                    and same_group.grp = candidates.grp
-            )
-    ),
-
-    {{ next_state }}_added as (
-        select * from {{ state }}
-        union
-        select financial_year, breakdown, tbl from {{ next_state }}_missing where candidate_rank = 1
-    ),
-
-    {{ next_state }} as (
-        {{ dc_close(next_state ~ '_added') }}
-    )
-{%- endmacro %}
-
-
-{#- The range of every cell of Q1/Q5/Q6 under a state: the sum over its unknown tables of each
-    table's range there (no limit for a table unknown at All). -#}
-{% macro dc_cell_ranges(state, name) -%}
-    {{ name }}_group_stats as (
-        select
-            unknowns.financial_year,
-            hidden.grp,
-            unknowns.tbl,
-            count(*) as unknown_columns,
-            sum(hidden.value) as unknown_sum
-        from {{ state }} as unknowns
-        inner join dc_hidden as hidden
-            on
-                unknowns.financial_year = hidden.financial_year
-                and unknowns.breakdown = hidden.breakdown
-                and unknowns.tbl = hidden.tbl
-        where hidden.grp <> 'all'
-        group by unknowns.financial_year, hidden.grp, unknowns.tbl
-    ),
-
-    {{ name }} as (
-        select
-            dc_cells.financial_year,
-            dc_cells.category,
-            dc_cells.breakdown,
-            count(unknowns.tbl) > 0 as is_withheld,
-            sum(
-                case
-                    when unknowns.tbl is null then 0
-                    when at_all.tbl is not null then 1000000000
-                    when stats.unknown_columns >= 2 then stats.unknown_sum
-                    else 0
-                end
-            ) as cell_range
-        from dc_cells
-        inner join dc_year_category_tables as yct
-            on
-                dc_cells.financial_year = yct.financial_year
-                and dc_cells.category = yct.category
-        left join {{ state }} as unknowns
-            on
-                dc_cells.financial_year = unknowns.financial_year
-                and dc_cells.breakdown = unknowns.breakdown
-                and yct.tbl = unknowns.tbl
-        left join {{ state }} as at_all
-            on
-                dc_cells.financial_year = at_all.financial_year
-                and at_all.breakdown = 'All'
-                and yct.tbl = at_all.tbl
-        left join {{ name }}_group_stats as stats
-            on
-                dc_cells.financial_year = stats.financial_year
-                and dc_cells.grp = stats.grp
-                and yct.tbl = stats.tbl
-        group by dc_cells.financial_year, dc_cells.category, dc_cells.breakdown
-    )
-{%- endmacro %}

@@ -28,7 +28,12 @@
 -#}
 {% macro disclosure_control(cells_cte) -%}
     {%- set threshold = var('suppression_threshold') | int %}
-    {%- set passes = var('disclosure_passes') | int %}
+    {%- set method = var('disclosure_method') %}
+    {%- if method not in ('moves', 'hidden_tables') %}
+        {{ exceptions.raise_compiler_error(
+            "vars: disclosure_method must be 'moves' or 'hidden_tables', not '" ~ method ~ "'") }}
+    {%- endif %}
+    {%- set passes = var('disclosure_passes') | int if method == 'moves' else 0 %}
     with dc_cells as (
         select
             financial_year,
@@ -70,6 +75,13 @@
     {%- for pass_number in range(passes) %}
     {{ dc_pair_pass('dc_pair_state_' ~ pass_number, 'dc_pair_state_' ~ (pass_number + 1), threshold) }},
     {%- endfor %}
+
+    {%- set prune_passes = passes %}
+    {%- for prune_number in range(prune_passes) %}
+    {{ dc_pair_prune('dc_pair_state_' ~ (passes + prune_number), 'dc_pair_state_' ~ (passes + prune_number + 1),
+                     threshold) }},
+    {%- endfor %}
+    {%- set passes = passes + prune_passes %}
 
     {{ dc_pair_protection('dc_pair_state_' ~ passes, 'dc_pair_final') }},
 

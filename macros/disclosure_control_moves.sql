@@ -144,7 +144,9 @@
     {{ name }}_move_cost as (
         select
             move_cells.move_key,
-            count(case when withheld.category is null then 1 end) as cells_to_withhold
+            count(case when withheld.category is null then 1 end) as cells_to_withhold,
+            count(case when withheld.category is null and move_cells.breakdown = 'All' then 1 end)
+            as q1_cells_to_withhold
         from dc_move_cells as move_cells
         left join {{ state }} as withheld
             on
@@ -174,7 +176,8 @@
 
 
 {#- One pass: per year, the first unprotected withheld cell (smallest count first) takes the move
-    that needs the fewest further cells withheld (then the largest move). -#}
+    that needs the fewest further cells withheld; between equals, the one that withholds fewest Q1
+    cells, then the one that also protects the most other unprotected cells, then the largest. -#}
 {% macro dc_pair_pass(state, next_state, threshold) -%}
     {{ dc_pair_protection(state, next_state ~ '_check') }},
 
@@ -185,7 +188,11 @@
             checked.category,
             row_number() over (
                 partition by checked.financial_year
-                order by cells.children, cells.column_order, cells.category_order
+                order by
+                    case when checked.breakdown = 'All' then 0 else 1 end,
+                    cells.children,
+                    cells.column_order,
+                    cells.category_order
             ) as target_rank
         from {{ next_state }}_check_cells as checked
         inner join dc_cells as cells
@@ -196,13 +203,34 @@
         where not checked.is_protected
     ),
 
+    -- For each move: how many withheld cells it would protect that have no protection yet.
+    {{ next_state }}_move_reach as (
+        select
+            move_cells.move_key,
+            count(*) as unprotected_cells_reached
+        from dc_move_cells as move_cells
+        inner join {{ next_state }}_check_cells as checked
+            on
+                move_cells.financial_year = checked.financial_year
+                and move_cells.breakdown = checked.breakdown
+                and move_cells.category = checked.category
+        where not checked.is_protected
+        group by move_cells.move_key
+    ),
+
     {{ next_state }}_choice as (
         select
             moves.move_key,
             row_number() over (
                 partition by target.financial_year
+                -- Fewest cells; between equals, keep the Q1 totals the requester most wants published.
                 order by
-                    move_cost.cells_to_withhold, moves.move_size desc, moves.direction_order, moves.move_order
+                    move_cost.cells_to_withhold,
+                    move_cost.q1_cells_to_withhold,
+                    reach.unprotected_cells_reached desc,
+                    moves.move_size desc,
+                    moves.direction_order,
+                    moves.move_order
             ) as choice_rank
         from {{ next_state }}_target as target
         inner join dc_move_cells as move_cells
@@ -214,6 +242,8 @@
             on move_cells.move_key = moves.move_key
         inner join {{ next_state }}_check_move_cost as move_cost
             on moves.move_key = move_cost.move_key
+        inner join {{ next_state }}_move_reach as reach
+            on moves.move_key = reach.move_key
         where target.target_rank = 1
     ),
 
@@ -225,5 +255,107 @@
         inner join dc_move_cells as move_cells
             on choice.move_key = move_cells.move_key
         where choice.choice_rank = 1
+    )
+{%- endmacro %}
+
+
+{#- One pruning pass: per year, release one secondary cell if every other withheld cell keeps a move
+    that lies entirely within the withheld cells without it (Q1 cells first, then the largest). -#}
+{% macro dc_pair_prune(state, next_state, threshold) -%}
+    {{ dc_pair_protection(state, next_state ~ '_check') }},
+
+    -- Moves that lie entirely within the withheld cells, and the withheld cells each one changes.
+    {{ next_state }}_complete_moves as (
+        select move_cells.move_key, move_cells.financial_year, move_cells.breakdown, move_cells.category
+        from dc_move_cells as move_cells
+        inner join {{ next_state }}_check_move_cost as move_cost
+            on move_cells.move_key = move_cost.move_key
+        where move_cost.cells_to_withhold = 0
+    ),
+
+    {{ next_state }}_moves_per_cell as (
+        select financial_year, breakdown, category, count(distinct move_key) as complete_moves
+        from {{ next_state }}_complete_moves
+        group by financial_year, breakdown, category
+    ),
+
+    -- For a cell that could be released and another withheld cell: how many of the other's moves use it.
+    {{ next_state }}_dependence as (
+        select
+            released.financial_year,
+            released.breakdown as released_breakdown,
+            released.category as released_category,
+            other.breakdown,
+            other.category,
+            count(distinct other.move_key) as moves_lost
+        from {{ next_state }}_complete_moves as released
+        inner join {{ next_state }}_complete_moves as other
+            on released.move_key = other.move_key
+        group by
+            released.financial_year, released.breakdown, released.category, other.breakdown, other.category
+    ),
+
+    {{ next_state }}_releasable as (
+        select
+            candidate.financial_year,
+            candidate.breakdown,
+            candidate.category,
+            row_number() over (
+                partition by candidate.financial_year
+                order by
+                    case when candidate.breakdown = 'All' then 0 else 1 end,
+                    cells.children desc,
+                    cells.column_order,
+                    cells.category_order
+            ) as release_rank
+        from {{ state }} as candidate
+        inner join dc_cells as cells
+            on
+                candidate.financial_year = cells.financial_year
+                and candidate.breakdown = cells.breakdown
+                and candidate.category = cells.category
+        where
+            cells.children not between 1 and {{ threshold }}
+            and not exists (
+                select 1
+                from {{ next_state }}_moves_per_cell as per_cell
+                left join {{ next_state }}_dependence as dependence
+                    on
+                        per_cell.financial_year = dependence.financial_year
+                        and per_cell.breakdown = dependence.breakdown
+                        and per_cell.category = dependence.category
+                        and dependence.released_breakdown = candidate.breakdown
+                        and dependence.released_category = candidate.category
+                where
+                    per_cell.financial_year = candidate.financial_year
+                    and not (per_cell.breakdown = candidate.breakdown and per_cell.category = candidate.category)
+                    and per_cell.complete_moves - coalesce(dependence.moves_lost, 0) <= 0
+            )
+            -- Every other withheld cell must have had a complete move to begin with.
+            and not exists (
+                select 1
+                from {{ state }} as other
+                left join {{ next_state }}_moves_per_cell as per_cell
+                    on
+                        other.financial_year = per_cell.financial_year
+                        and other.breakdown = per_cell.breakdown
+                        and other.category = per_cell.category
+                where
+                    other.financial_year = candidate.financial_year
+                    and not (other.breakdown = candidate.breakdown and other.category = candidate.category)
+                    and per_cell.complete_moves is null
+            )
+    ),
+
+    {{ next_state }} as (
+        select state_cells.financial_year, state_cells.breakdown, state_cells.category
+        from {{ state }} as state_cells
+        left join {{ next_state }}_releasable as releasable
+            on
+                state_cells.financial_year = releasable.financial_year
+                and state_cells.breakdown = releasable.breakdown
+                and state_cells.category = releasable.category
+                and releasable.release_rank = 1
+        where releasable.category is null
     )
 {%- endmacro %}

@@ -146,9 +146,15 @@ def attack_block(cells: Sequence[Cell]) -> list[Bound]:
         objective[index[cell.key]] = 1
         values = []
         for sign in (1, -1):
-            solution = milp(sign * objective, constraints=constraints, integrality=integrality, bounds=bounds)
-            if solution.status != 0:
+            # HiGHS's MIP presolve was seen to return a wrong optimum (and false infeasibility) on
+            # these small programs, so it is off; the LP relaxation must bound the integer answer.
+            solution = milp(sign * objective, constraints=constraints, integrality=integrality, bounds=bounds,
+                            options={"presolve": False})
+            relaxed = milp(sign * objective, constraints=constraints, bounds=bounds, options={"presolve": False})
+            if solution.status != 0 or relaxed.status != 0:
                 raise RuntimeError(f"audit: no feasible table for {cell.label()} ({solution.message})")
+            if solution.fun < relaxed.fun - 1e-6:
+                raise RuntimeError(f"audit: solver inconsistency on {cell.label()}: integer {solution.fun} < LP {relaxed.fun}")
             values.append(round(sign * solution.fun))
         largest = UNBOUNDED if values[1] >= cap else values[1]
         results.append(Bound(cell, values[0], largest))

@@ -1,0 +1,19 @@
+{#- The release's configuration as one row, so the export reads everything it writes from the
+    database that was built, and a council's vars show in the docs. -#}
+with final as (
+    select
+        cast('{{ var("council_name") }}' as {{ dbt.type_string() }}) as council_name,
+        cast('{{ var("foi_reference") }}' as {{ dbt.type_string() }}) as foi_reference,
+        cast('{{ var("release_title") }}' as {{ dbt.type_string() }}) as release_title,
+        cast('{{ var("extract_date") }}' as date) as extract_date,
+        cast('{{ var("cce_recording_start_date") }}' as date) as cce_recording_start_date,
+        cast({{ var("suppression_threshold") }} as {{ dbt.type_int() }}) as suppression_threshold,
+        cast('{{ var("disclosure_method") }}' as {{ dbt.type_string() }}) as disclosure_method,
+        cast('{{ var("release_licence") | replace("'", "''") }}' as {{ dbt.type_string() }}) as licence,
+        cast('{{ var("release_attribution") | replace("'", "''") }}' as {{ dbt.type_string() }}) as attribution,
+        cast('{{ var("release_contact") | replace("'", "''") }}' as {{ dbt.type_string() }}) as contact,
+        cast('{{ var("release_output_dir") }}' as {{ dbt.type_string() }}) as output_dir,
+        cast('{{ var("release_file_stem") }}' as {{ dbt.type_string() }}) as file_stem
+)
+
+select * from final

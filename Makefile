@@ -7,7 +7,7 @@ export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)
 export FOI_DUCKDB_PATH ?= $(CURDIR)/build/foi.duckdb
 
-.PHONY: setup build release test lint extract clean
+.PHONY: setup build release cost test lint extract clean
 
 setup: $(VENV)/.installed
 
@@ -23,7 +23,13 @@ build: setup
 	$(BIN)/dbt build
 
 release: build
-	@echo "==> Database ready: $(FOI_DUCKDB_PATH) (model marts.foi_release)"
+	@echo "==> Export (disclosure audit first; no file is written if it fails)"
+	$(BIN)/python scripts/export_release.py
+	@echo "==> Database: $(FOI_DUCKDB_PATH) (model marts.foi_release)"
+
+# The secondary suppression's cost against an optimal integer program (about 30 s).
+cost: build
+	$(BIN)/python scripts/disclosure_audit.py --optimal
 
 test: build
 	@echo "==> pytest"
@@ -37,4 +43,4 @@ extract: setup
 	$(BIN)/python scripts/generate_extract.py
 
 clean:
-	rm -rf build target logs
+	rm -rf build target logs output

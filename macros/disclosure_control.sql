@@ -14,8 +14,11 @@
   added at one column and taken from another column of the same group, or added at All and at one
   column of each group. A move only touches withheld cells, and non-negativity bounds its size. Each
   pass takes, per year, the first unprotected withheld cell (smallest count first) and withholds the
-  fewest further cells that give it a move of at least the threshold; the cells that move gets are
-  protected by it too. After var('disclosure_passes') passes, a year still unprotected falls back to:
+  fewest further cells that give it a move of at least the threshold (between equals: fewest Q1
+  cells, so the totals the requester most wants stay published); the cells that move gets are
+  protected by it too. Then as many pruning passes release, per year, one secondary cell whose
+  release leaves every other withheld cell a move (Q1 cells first). After var('disclosure_passes')
+  passes, a year with a withheld cell still unprotected falls back to:
 
   Method 2, hidden tables (dc_hidden_*), safe by construction: a hidden table is "unknown" at a column
   when a withheld cell uses it there. Known at All, its unknown values in a group range over [0, sum]

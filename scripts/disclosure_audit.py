@@ -148,13 +148,20 @@ def attack_block(cells: Sequence[Cell]) -> list[Bound]:
         for sign in (1, -1):
             # HiGHS's MIP presolve was seen to return a wrong optimum (and false infeasibility) on
             # these small programs, so it is off; the LP relaxation must bound the integer answer.
-            solution = milp(sign * objective, constraints=constraints, integrality=integrality, bounds=bounds,
-                            options={"presolve": False})
+            solution = milp(
+                sign * objective,
+                constraints=constraints,
+                integrality=integrality,
+                bounds=bounds,
+                options={"presolve": False},
+            )
             relaxed = milp(sign * objective, constraints=constraints, bounds=bounds, options={"presolve": False})
             if solution.status != 0 or relaxed.status != 0:
                 raise RuntimeError(f"audit: no feasible table for {cell.label()} ({solution.message})")
             if solution.fun < relaxed.fun - 1e-6:
-                raise RuntimeError(f"audit: solver inconsistency on {cell.label()}: integer {solution.fun} < LP {relaxed.fun}")
+                raise RuntimeError(
+                    f"audit: solver inconsistency on {cell.label()}: integer {solution.fun} < LP {relaxed.fun}"
+                )
             values.append(round(sign * solution.fun))
         largest = UNBOUNDED if values[1] >= cap else values[1]
         results.append(Bound(cell, values[0], largest))
@@ -198,7 +205,7 @@ def optimal_block(cells: Sequence[Cell], threshold: int) -> set[tuple[str, str, 
     def offset(table: int) -> int:
         return n + table * n
 
-    for table, (p, side) in enumerate(witness_tables):
+    for table in range(len(witness_tables)):
         base = offset(table)
         for coefficients, is_equality in relations:
             for key, coef in coefficients.items():
@@ -285,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"disclosure audit: {error}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    bounds, failing = audit(cells, threshold)
+    _, failing = audit(cells, threshold)
     seconds = time.perf_counter() - started
     primary = primary_cells(cells, threshold)
     suppressed = {c.key for c in cells if c.published == "[c]"}

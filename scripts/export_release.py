@@ -86,6 +86,7 @@ class Sheet:
 
 # ---- reading the database ----------------------------------------------------------------------
 
+
 def read_release(db_path: Path) -> Release:
     if not db_path.exists():
         raise ExportError(f"no database at {db_path}: run `make release` (or `dbt build`) first")
@@ -94,6 +95,7 @@ def read_release(db_path: Path) -> Release:
     except duckdb.Error as error:
         raise ExportError(f"cannot open {db_path}: {error}") from error
     try:
+
         def rows(sql: str) -> list[dict[str, object]]:
             cursor = con.execute(sql)
             names = [d[0] for d in cursor.description]
@@ -118,6 +120,7 @@ def read_release(db_path: Path) -> Release:
 
 
 # ---- the tables ---------------------------------------------------------------------------------
+
 
 def as_value(published: str) -> object:
     """A published count as a number (so it sorts and sums); shorthand stays text."""
@@ -163,7 +166,8 @@ def build_sheets(release: Release) -> tuple[list[Sheet], Notes]:
         "Provisional [p]: "
         + (
             "; ".join(f"{y['financial_year']} covers data to {long_date(y['data_to_date'])}" for y in provisional)
-            if provisional else "no year in this release is provisional"
+            if provisional
+            else "no year in this release is provisional"
         )
         + "."
     )
@@ -181,9 +185,7 @@ def build_sheets(release: Release) -> tuple[list[Sheet], Notes]:
         "CCE: child criminal exploitation. CSE: child sexual exploitation. Both: identified with both in the "
         "same year. Total: identified with either, so Total = CCE + CSE - Both."
     )
-    item_notes = {
-        item["item"]: notes.add(f"{item['item']}: {item['statement']}") for item in release.q3_items
-    }
+    item_notes = {item["item"]: notes.add(f"{item['item']}: {item['statement']}") for item in release.q3_items}
     note_q2 = notes.add("Field names are as they appear in the council's case management system.")
     note_q4 = notes.add(
         "The council's statements for the contexts of exploitation asked about; where a context is not held, "
@@ -191,68 +193,121 @@ def build_sheets(release: Release) -> tuple[list[Sheet], Notes]:
     )
 
     year_rows = release.years
-    common_lines = ["Shorthand: " + "; ".join(f"{k} {v}" for k, v in SHORTHAND.items()) + "."]
+    common_lines = ["Shorthand: [c] withheld, [x] not available, [z] not applicable, [p] provisional (see the Cover)."]
+    count_lines = [
+        "This worksheet contains one table. Financial years run 1 April to 31 March.",
+        f"Categories {note_categories}. Provisional years {note_provisional}. Disclosure control {note_suppression}.",
+    ]
     sheets: list[Sheet] = []
 
     q1_headers = ["Financial year"] + [
         f"{CATEGORY_HEADINGS[c]} {note_children}" + (f" {note_cce}" if c != "CSE" else "") for c in CATEGORIES
     ]
-    sheets.append(Sheet(
-        "Q1", "Q1: Children identified with child criminal exploitation (CCE), child sexual exploitation (CSE) "
-        "or both, by financial year",
-        [f"This worksheet contains one table. Financial years run 1 April to 31 March. {note_categories} "
-         f"{note_provisional} {note_suppression}", *common_lines],
-        q1_headers,
-        [[year_label(y)] + [as_value(release.published("Q1", str(y["financial_year"]), c, "All")) for c in CATEGORIES]
-         for y in year_rows],
-        csv_name="q1_children_by_category",
-    ))
-    sheets.append(Sheet(
-        "Q2", "Q2: Structured fields and flags held in the case management system",
-        [f"This worksheet contains one table. {note_q2}", *common_lines],
-        ["Field or flag asked about", "Held", "Field names in the system"],
-        [[str(i["item"]), "Yes" if i["held"] else "No", str(i["field_names"]) if i["held"] and i["field_names"] else "[z]"]
-         for i in release.q2],
-        csv_name="q2_system_fields",
-    ))
-    sheets.append(Sheet(
-        "Q3", "Q3: Children associated with gangs, organised crime groups (OCG) or county lines, by financial year",
-        ["This worksheet contains one table. " + " ".join(item_notes.values()), f"{note_provisional} {note_suppression}",
-         *common_lines],
-        ["Financial year"] + [f"{i['item']} {item_notes[str(i['item'])]}" for i in release.q3_items],
-        [[year_label(y)] + [as_value(release.published("Q3", str(y["financial_year"]), str(i["item"]), "All"))
-                            for i in release.q3_items] for y in year_rows],
-        csv_name="q3_gang_ocg_county_lines",
-    ))
-    sheets.append(Sheet(
-        "Q4", "Q4: Where exploitation was recorded as taking place",
-        [f"This worksheet contains one table. {note_q4}", *common_lines],
-        ["Context asked about", "Held", "Council's statement"],
-        [[str(c["context"]), "Yes" if c["held"] else "No", str(c["statement"])] for c in release.q4],
-        csv_name="q4_contexts",
-    ))
-    for question, breakdowns, what, note in (
-        ("Q5", SEXES, "sex", note_sex), ("Q6", AGE_GROUPS, "age group", note_age)
-    ):
+    sheets.append(
+        Sheet(
+            "Q1",
+            "Q1: Children identified with child criminal exploitation (CCE), child sexual exploitation (CSE) "
+            "or both, by financial year",
+            [*count_lines, *common_lines],
+            q1_headers,
+            [
+                [year_label(y)]
+                + [as_value(release.published("Q1", str(y["financial_year"]), c, "All")) for c in CATEGORIES]
+                for y in year_rows
+            ],
+            csv_name="q1_children_by_category",
+        )
+    )
+    sheets.append(
+        Sheet(
+            "Q2",
+            "Q2: Structured fields and flags held in the case management system",
+            [f"This worksheet contains one table. {note_q2}", *common_lines],
+            ["Field or flag asked about", "Held", "Field names in the system"],
+            [
+                [
+                    str(i["item"]),
+                    "Yes" if i["held"] else "No",
+                    str(i["field_names"]) if i["held"] and i["field_names"] else "[z]",
+                ]
+                for i in release.q2
+            ],
+            csv_name="q2_system_fields",
+        )
+    )
+    sheets.append(
+        Sheet(
+            "Q3",
+            "Q3: Children associated with gangs, organised crime groups (OCG) or county lines, by financial year",
+            [
+                "This worksheet contains one table. Financial years run 1 April to 31 March.",
+                "What each column counts, and why an item is not available: " + " ".join(item_notes.values()) + ".",
+                f"Provisional years {note_provisional}. Disclosure control {note_suppression}.",
+                *common_lines,
+            ],
+            ["Financial year"] + [f"{i['item']} {item_notes[str(i['item'])]}" for i in release.q3_items],
+            [
+                [year_label(y)]
+                + [
+                    as_value(release.published("Q3", str(y["financial_year"]), str(i["item"]), "All"))
+                    for i in release.q3_items
+                ]
+                for y in year_rows
+            ],
+            csv_name="q3_gang_ocg_county_lines",
+        )
+    )
+    sheets.append(
+        Sheet(
+            "Q4",
+            "Q4: Where exploitation was recorded as taking place",
+            [f"This worksheet contains one table. {note_q4}", *common_lines],
+            ["Context asked about", "Held", "Council's statement"],
+            [[str(c["context"]), "Yes" if c["held"] else "No", str(c["statement"])] for c in release.q4],
+            csv_name="q4_contexts",
+        )
+    )
+    for question, breakdowns, what, note in (("Q5", SEXES, "sex", note_sex), ("Q6", AGE_GROUPS, "age group", note_age)):
         headers = ["Financial year"] + [
-            f"{CATEGORY_HEADINGS[c]}: {b}" + (f" {note_cce}" if c != "CSE" else "") for c in CATEGORIES for b in breakdowns
+            f"{CATEGORY_HEADINGS[c]}: {b}" + (f" {note_cce}" if c != "CSE" else "")
+            for c in CATEGORIES
+            for b in breakdowns
         ]
-        sheets.append(Sheet(
-            question, f"{question}: Children identified with CCE, CSE or both, by {what} and financial year",
-            [f"This worksheet contains one table. Each category's {what} columns add up to its Q1 count. {note} "
-             f"{note_categories} {note_provisional} {note_suppression}", *common_lines],
-            headers,
-            [[year_label(y)] + [as_value(release.published(question, str(y["financial_year"]), c, b))
-                                for c in CATEGORIES for b in breakdowns] for y in year_rows],
-            csv_name=f"{question.lower()}_children_by_{what.replace(' ', '_')}",
-        ))
-    notes_sheet = Sheet("Notes", "Notes", ["This worksheet contains one table of the notes the other worksheets cite."],
-                        ["Note number", "Note text"], [[f"note {i}", t] for i, t in enumerate(notes.texts, 1)],
-                        csv_name="notes")
+        sheets.append(
+            Sheet(
+                question,
+                f"{question}: Children identified with CCE, CSE or both, by {what} and financial year",
+                [
+                    *count_lines,
+                    f"Each category's {what} columns add up to its Q1 count. {what.capitalize()} {note}.",
+                    *common_lines,
+                ],
+                headers,
+                [
+                    [year_label(y)]
+                    + [
+                        as_value(release.published(question, str(y["financial_year"]), c, b))
+                        for c in CATEGORIES
+                        for b in breakdowns
+                    ]
+                    for y in year_rows
+                ],
+                csv_name=f"{question.lower()}_children_by_{what.replace(' ', '_')}",
+            )
+        )
+    notes_sheet = Sheet(
+        "Notes",
+        "Notes",
+        ["This worksheet contains one table of the notes the other worksheets cite."],
+        ["Note number", "Note text"],
+        [[f"note {i}", t] for i, t in enumerate(notes.texts, 1)],
+        csv_name="notes",
+    )
     return [notes_sheet, *sheets], notes
 
 
 # ---- the workbook -------------------------------------------------------------------------------
+
 
 def column_widths(sheet: Sheet) -> list[int]:
     widths = []
@@ -278,19 +333,35 @@ def write_table(ws, sheet: Sheet, table_name: str, first_row: int) -> tuple[int,
             cell = ws.cell(row=r, column=col, value=value)
             if isinstance(value, int):
                 cell.number_format = "#,##0"
-                cell.alignment = Alignment(horizontal="right")
+                cell.alignment = Alignment(horizontal="right", vertical="top")
             elif col > 1 and value in SHORTHAND:
-                cell.alignment = Alignment(horizontal="right")
-            elif isinstance(value, str) and len(value) > 60:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+                cell.alignment = Alignment(horizontal="right", vertical="top")
+            else:
+                cell.alignment = Alignment(wrap_text=isinstance(value, str) and len(value) > 60, vertical="top")
+    ws.row_dimensions[header_row].height = 15 * max(1, max(len(str(h)) // 24 + 1 for h in sheet.headers))
     last_row = header_row + len(sheet.rows)
     ref = f"A{header_row}:{get_column_letter(len(sheet.headers))}{last_row}"
     table = ExcelTable(displayName=table_name, ref=ref)
     table.tableStyleInfo = TableStyleInfo(name="TableStyleLight9", showRowStripes=True)
     ws.add_table(table)
-    for col, width in enumerate(column_widths(sheet), 1):
+    widths = column_widths(sheet)
+    for col, width in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
+    for r, row in enumerate(sheet.rows, header_row + 1):
+        lines = max(len(str(v)) // max(1, widths[c] - 2) + 1 if isinstance(v, str) else 1 for c, v in enumerate(row))
+        if lines > 1:  # wrapped text: spreadsheet programs do not all grow rows on opening
+            ws.row_dimensions[r].height = 15 * lines
+    print_to_page_width(ws)
     return header_row, last_row
+
+
+def print_to_page_width(ws) -> None:
+    """Landscape, one page wide: how the sheet prints or converts to PDF."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
 
 
 def cover_lines(release: Release) -> list[tuple[str, bool]]:
@@ -301,17 +372,26 @@ def cover_lines(release: Release) -> list[tuple[str, bool]]:
         (f"Council: {meta['council_name']}", False),
         (f"Freedom of Information request reference: {meta['foi_reference']}", False),
         (f"Data extracted from the case management system on {long_date(meta['extract_date'])}.", False),
-        (f"Financial years covered: {years[0]['financial_year']} to {years[-1]['financial_year']} "
-         "(1 April to 31 March), in ascending order.", False),
+        (
+            f"Financial years covered: {years[0]['financial_year']} to {years[-1]['financial_year']} "
+            "(1 April to 31 March), in ascending order.",
+            False,
+        ),
         ("What is covered", True),
-        ("Children (under 18) known to children's social care who were identified at the end of an assessment "
-         "with child criminal exploitation (CCE, factor 24A), child sexual exploitation (CSE, factor 11A) or gangs "
-         "(factor 13A), and the flags the council's case management system holds.", False),
+        (
+            "Children (under 18) known to children's social care who were identified at the end of an assessment "
+            "with child criminal exploitation (CCE, factor 24A), child sexual exploitation (CSE, factor 11A) or gangs "
+            "(factor 13A), and the flags the council's case management system holds.",
+            False,
+        ),
         ("Counting rules in short", True),
-        ("A child counts once per financial year in each category, on assessments completed (authorised) in that "
-         "year while under 18. Categories are inclusive: Both means CCE and CSE in the same year; Total means "
-         "either, so Total = CCE + CSE - Both. One age and one sex per child per year, so breakdowns add up to "
-         "their totals. Where CCE was not recorded the cells are not available [x], which is not zero.", False),
+        (
+            "A child counts once per financial year in each category, on assessments completed (authorised) in that "
+            "year while under 18. Categories are inclusive: Both means CCE and CSE in the same year; Total means "
+            "either, so Total = CCE + CSE - Both. One age and one sex per child per year, so breakdowns add up to "
+            "their totals. Where CCE was not recorded the cells are not available [x], which is not zero.",
+            False,
+        ),
         ("Shorthand used in the tables", True),
         *[(f"{k} {v}", False) for k, v in SHORTHAND.items()],
         ("Licence and attribution", True),
@@ -334,14 +414,23 @@ def build_workbook(release: Release, sheets: list[Sheet]) -> Workbook:
         cell = cover.cell(row=row, column=1, value=text)
         cell.font = Font(bold=is_heading, size=12 if is_heading else 11)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
+        # Wrapped text needs its row height set: spreadsheet programs do not all grow rows on opening.
+        cover.row_dimensions[row].height = 16 * (len(text) // 105 + 1) + (4 if is_heading else 0)
+    cover.row_dimensions[1].height = 24
     cover.column_dimensions["A"].width = 110
+    print_to_page_width(cover)
 
     by_name = {s.name: s for s in sheets}
     order = ["Notes", "Q1", "Chart_Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
     titles = {s.name: s.title for s in sheets}
     titles["Chart_Q1"] = "Chart of Q1: children identified with CCE, CSE or both, by financial year"
-    contents = Sheet("Contents", "Contents", ["This worksheet contains one table. Select a worksheet name to go to it."],
-                     ["Worksheet", "Title"], [[name, titles[name]] for name in order])
+    contents = Sheet(
+        "Contents",
+        "Contents",
+        ["This worksheet contains one table. Select a worksheet name to go to it."],
+        ["Worksheet", "Title"],
+        [[name, titles[name]] for name in order],
+    )
     contents_ws = wb.create_sheet("Contents")
     header_row, _ = write_table(contents_ws, contents, "Contents_table", 3)
     for r, name in enumerate(order, header_row + 1):
@@ -377,7 +466,8 @@ def add_chart_sheet(ws, q1: Sheet, release: Release) -> None:
     """Q1 as a chart. Its data is a table of published numbers only: a withheld or unavailable count
     is an empty cell, which the chart shows as a gap, never as zero."""
     chart_data = Sheet(
-        "Chart_Q1", "Chart of Q1: children identified with CCE, CSE or both, by financial year",
+        "Chart_Q1",
+        "Chart of Q1: children identified with CCE, CSE or both, by financial year",
         [CHART_ALT_TEXT, "Empty cells in the chart data are withheld [c] or not available [x]: see the Q1 worksheet."],
         [re.sub(r"\s*\[note \d+\]", "", h) for h in q1.headers],
         [[row[0]] + [v if isinstance(v, int) else None for v in row[1:]] for row in q1.rows],
@@ -391,8 +481,10 @@ def add_chart_sheet(ws, q1: Sheet, release: Release) -> None:
     chart.x_axis.delete = False
     chart.display_blanks = "gap"
     chart.height, chart.width = 9, 18
-    chart.add_data(Reference(ws, min_col=2, max_col=len(chart_data.headers), min_row=header_row, max_row=last_row),
-                   titles_from_data=True)
+    chart.add_data(
+        Reference(ws, min_col=2, max_col=len(chart_data.headers), min_row=header_row, max_row=last_row),
+        titles_from_data=True,
+    )
     chart.set_categories(Reference(ws, min_col=1, min_row=header_row + 1, max_row=last_row))
     for series, symbol in zip(chart.series, ["circle", "square", "triangle", "diamond"], strict=False):
         series.marker.symbol = symbol
@@ -401,6 +493,7 @@ def add_chart_sheet(ws, q1: Sheet, release: Release) -> None:
 
 
 # ---- writing files ------------------------------------------------------------------------------
+
 
 def normalise_xlsx(path: Path, alt_text: str, modified: dt.datetime) -> None:
     """Byte-identical output: fixed zip timestamps and modified date (openpyxl stamps the time of
@@ -411,7 +504,9 @@ def normalise_xlsx(path: Path, alt_text: str, modified: dt.datetime) -> None:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for name, data in entries:
             if name == "docProps/core.xml":
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data)
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data
+                )
             if name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
                 data = re.sub(rb'(<xdr:cNvPr id="\d+" name="[^"]*")', rb'\1 descr="' + alt_text.encode() + b'"', data)
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
@@ -436,7 +531,9 @@ def export(db_path: Path, out_dir: Path | None) -> list[Path]:
     _, failing = disclosure_audit.audit(release.cells, threshold)
     if failing:
         named = "; ".join(b.describe() for b in failing)
-        raise ExportError(f"disclosure audit failed, no file written: {len(failing)} [c] cells can be narrowed: {named}")
+        raise ExportError(
+            f"disclosure audit failed, no file written: {len(failing)} [c] cells can be narrowed: {named}"
+        )
     sheets, _ = build_sheets(release)
     target = out_dir or Path(str(release.metadata["output_dir"]))
     if not target.is_absolute():

@@ -12,9 +12,10 @@ from pathlib import Path
 import disclosure_audit as audit_tool
 import duckdb
 import pytest
-from conftest import DBT, PROJECT_DIR, dbt_build, query
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from conftest import DBT, PROJECT_DIR, dbt_build, query
 
 THRESHOLD = 5
 SEXES = ["Male", "Female", "Not known"]
@@ -46,7 +47,8 @@ def test_every_primary_cell_is_withheld_and_zeros_are_published(default_db: Path
 
 def test_primary_suppression_alone_is_caught(default_db: Path) -> None:
     cells = [
-        replace(c, published="[c]") if c.children is not None and 1 <= c.children <= THRESHOLD
+        replace(c, published="[c]")
+        if c.children is not None and 1 <= c.children <= THRESHOLD
         else replace(c, published="[x]" if c.children is None else str(c.children))
         for c in release_cells(default_db)
     ]
@@ -77,9 +79,23 @@ def test_dbt_build_goes_red_when_the_audit_fails(default_db: Path, tmp_path: Pat
     db_copy.write_bytes(default_db.read_bytes())
     env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(PROJECT_DIR), "FOI_DUCKDB_PATH": str(db_copy)}
     result = subprocess.run(
-        [DBT, "run", "--select", "foi_release_disclosure_audit", "--vars", "{suppression_threshold: 50}",
-         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+        [
+            DBT,
+            "run",
+            "--select",
+            "foi_release_disclosure_audit",
+            "--vars",
+            "{suppression_threshold: 50}",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode != 0
     assert "disclosure audit failed" in result.stdout
@@ -98,12 +114,29 @@ def test_secondary_suppressions_within_one_and_a_half_times_optimal(default_db: 
 
 # ---- Property-based tests: the macro's own SQL on generated tables --------------------------------
 
+
 def compile_harness(tmp: Path, method: str) -> str:
     env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(PROJECT_DIR)}
     result = subprocess.run(
-        [DBT, "compile", "--target", "memory", "--select", "disclosure_control_harness",
-         "--vars", f"{{disclosure_method: {method}}}", "--target-path", str(tmp / method), "--log-path", str(tmp / "logs")],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False,
+        [
+            DBT,
+            "compile",
+            "--target",
+            "memory",
+            "--select",
+            "disclosure_control_harness",
+            "--vars",
+            f"{{disclosure_method: {method}}}",
+            "--target-path",
+            str(tmp / method),
+            "--log-path",
+            str(tmp / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout[-3000:]
     compiled = next((tmp / method).rglob("disclosure_control_harness.sql"))
@@ -132,12 +165,16 @@ def release_tables(draw: st.DrawFn) -> list[tuple]:
             for key in draw(st.lists(st.sampled_from(list(hidden)), max_size=12)):
                 hidden[key] = (0, 0, 0)
 
-        def count(category: str, keep) -> int:
+        def count(category: str, keep, hidden=hidden) -> int:
             total = 0
             for (s, a), (cce_only, cse_only, both) in hidden.items():
                 if keep(s, a):
-                    total += {"CCE": cce_only + both, "CSE": cse_only + both, "Both": both,
-                              "Total": cce_only + cse_only + both}[category]
+                    total += {
+                        "CCE": cce_only + both,
+                        "CSE": cse_only + both,
+                        "Both": both,
+                        "Total": cce_only + cse_only + both,
+                    }[category]
             return total
 
         for c_order, category in enumerate(CATEGORIES, 1):
@@ -180,8 +217,10 @@ def check_table(sql: str, rows: list[tuple]) -> None:
 
 
 PROPERTY_SETTINGS = settings(
-    max_examples=int(os.environ.get("FOI_PROPERTY_EXAMPLES", "300")),
-    deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    max_examples=int(os.environ.get("FOI_PROPERTY_EXAMPLES", "250")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 
@@ -198,7 +237,9 @@ def test_hidden_table_method_output_passes_the_audit(harness_sql: dict[str, str]
 
 
 def test_default_build_reports_the_audit_table(default_db: Path) -> None:
-    rows = query(default_db, "select count(*), min(cast(is_protected as integer)) from marts.foi_release_disclosure_audit")
+    rows = query(
+        default_db, "select count(*), min(cast(is_protected as integer)) from marts.foi_release_disclosure_audit"
+    )
     withheld = query(default_db, "select count(*) from marts.foi_release where published = '[c]'")[0][0]
     assert rows[0] == (withheld, 1)
 
@@ -208,5 +249,7 @@ def test_other_threshold_from_configuration(tmp_path: Path) -> None:
     result = dbt_build(db_path, None, "--vars", "{suppression_threshold: 3}")
     assert result.returncode == 0, result.stdout[-3000:]
     cells = release_cells(db_path)
-    assert not any(c.published == "[c]" and c.children is not None and c.children > 3 and c.question == "Q3" for c in cells)
+    assert not any(
+        c.published == "[c]" and c.children is not None and c.children > 3 and c.question == "Q3" for c in cells
+    )
     assert audit_tool.audit(cells, 3)[1] == []

@@ -24,7 +24,9 @@ def model(dbt, session):
     bounds, failing = disclosure_audit.audit(cells, threshold)
     if failing:
         named = "; ".join(bound.describe() for bound in failing)
-        raise RuntimeError(f"disclosure audit failed: {len(failing)} [c] cells can be narrowed below {threshold}: {named}")
+        raise RuntimeError(
+            f"disclosure audit failed: {len(failing)} [c] cells can be narrowed below {threshold}: {named}"
+        )
 
     def text(value):
         return "'" + str(value).replace("'", "''") + "'"

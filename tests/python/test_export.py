@@ -1,0 +1,247 @@
+"""The release workbook and CSVs: layout rules, the published cells and nothing else, reproducible,
+and fail closed."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import export_release
+import pytest
+from openpyxl import load_workbook
+
+from conftest import query
+
+SHEETS = ["Cover", "Contents", "Notes", "Q1", "Chart_Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
+TABLE_SHEETS = ["Contents", "Notes", "Q1", "Chart_Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
+YEAR_PATTERN = re.compile(r"^(\d{4})/(\d{2})( \[p\])?$")
+
+
+@pytest.fixture(scope="module")
+def exported(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("release")
+    written = export_release.export(default_db, out)
+    return {p.name: p for p in written}
+
+
+def workbook_path(exported: dict[str, Path]) -> Path:
+    return next(p for name, p in exported.items() if name.endswith(".xlsx"))
+
+
+def table_cells(ws):
+    """(header row, data rows) of the sheet's one Excel Table."""
+    (table,) = ws.tables.values()
+    rows = [[c.value for c in row] for row in ws[table.ref]]
+    return rows[0], rows[1:]
+
+
+def test_sheets_titles_and_tables(exported: dict[str, Path]) -> None:
+    wb = load_workbook(workbook_path(exported))
+    assert wb.sheetnames == SHEETS
+    for ws in wb.worksheets:
+        assert isinstance(ws["A1"].value, str) and ws["A1"].value.strip(), ws.title
+        assert ws.merged_cells.ranges == set(), ws.title
+        assert ws.sheet_state == "visible"
+        if ws.title in TABLE_SHEETS:
+            assert len(ws.tables) == 1, ws.title
+            header, rows = table_cells(ws)
+            assert all(isinstance(h, str) and h for h in header), ws.title
+            assert len(set(header)) == len(header)
+            assert rows, ws.title
+            for row in rows:  # no blank rows or columns inside a table
+                assert any(v not in (None, "") for v in row), ws.title
+            for col in range(len(header)):
+                assert any(row[col] not in (None, "") for row in rows) or ws.title == "Chart_Q1", (
+                    ws.title,
+                    header[col],
+                )
+
+
+def test_years_ascending_down_the_first_column(exported: dict[str, Path]) -> None:
+    wb = load_workbook(workbook_path(exported))
+    for name in ("Q1", "Q3", "Q5", "Q6", "Chart_Q1"):
+        header, rows = table_cells(wb[name])
+        assert header[0] == "Financial year"
+        starts = []
+        for row in rows:
+            match = YEAR_PATTERN.match(row[0])
+            assert match, row[0]
+            assert int(match.group(2)) == (int(match.group(1)) + 1) % 100
+            starts.append(int(match.group(1)))
+        assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+
+def expected_published(default_db: Path) -> dict[tuple[str, str, str, str], str]:
+    rows = query(default_db, "select question, financial_year, category, breakdown, published from marts.foi_release")
+    return {row[:4]: row[4] for row in rows}
+
+
+def test_every_published_cell_matches_foi_release(exported: dict[str, Path], default_db: Path) -> None:
+    published = expected_published(default_db)
+    wb = load_workbook(workbook_path(exported))
+    seen = set()
+    breakdowns = {"Q1": ["All"], "Q3": ["All"], "Q5": export_release.SEXES, "Q6": export_release.AGE_GROUPS}
+    for question, labels in breakdowns.items():
+        header, rows = table_cells(wb[question])
+        for row in rows:
+            year = row[0].replace(" [p]", "")
+            for col, value in enumerate(row[1:], 1):
+                heading = re.sub(r"\s*\[note \d+\]", "", header[col])
+                if question == "Q3":
+                    category, breakdown = heading, "All"
+                elif question == "Q1":
+                    category, breakdown = _category_of(heading), "All"
+                else:
+                    name, breakdown = heading.split(": ")
+                    category = _category_of(name)
+                    assert breakdown in labels
+                key = (question, year, category, breakdown)
+                assert str(value) == published[key], key
+                seen.add(key)
+    assert seen == set(published)
+
+
+def _category_of(heading: str) -> str:
+    return {v: k for k, v in export_release.CATEGORY_HEADINGS.items()}[heading]
+
+
+def test_withheld_counts_appear_nowhere(exported: dict[str, Path], default_db: Path) -> None:
+    """No [c] cell's true count can be read from the files: every cell that holds it shows [c], the
+    chart data leaves it empty, and the workbook carries no cached chart values, hidden parts or
+    comments where it could hide."""
+    withheld = query(
+        default_db,
+        "select question, financial_year, category, breakdown, children from marts.foi_release where published = '[c]'",
+    )
+    assert withheld
+    wb = load_workbook(workbook_path(exported))
+    _, chart_rows = table_cells(wb["Chart_Q1"])
+    chart = {row[0].replace(" [p]", ""): row[1:] for row in chart_rows}
+    for question, year, category, _, _ in withheld:
+        if question == "Q1":
+            assert chart[year][export_release.CATEGORIES.index(category)] is None
+    with zipfile.ZipFile(workbook_path(exported)) as archive:
+        names = archive.namelist()
+        assert not any("comments" in n for n in names)
+        for name in names:
+            text = archive.read(name).decode("utf-8", errors="replace")
+            assert "numCache" not in text and "strCache" not in text, name
+            assert 'state="hidden"' not in text and 'hidden="1"' not in text, name
+    for path in exported.values():
+        if path.suffix == ".csv":
+            with open(path, encoding="utf-8", newline="") as handle:
+                rows = list(csv.reader(handle))
+            assert "children" not in rows[0]
+    all_cells = next(p for n, p in exported.items() if n.endswith("_all_cells.csv"))
+    with open(all_cells, encoding="utf-8", newline="") as handle:
+        by_key = {tuple(r[:4]): r[4] for r in list(csv.reader(handle))[1:]}
+    for question, year, category, breakdown, _ in withheld:
+        assert by_key[(question, year, category, breakdown)] == "[c]"
+
+
+def test_every_marker_used_is_explained(exported: dict[str, Path]) -> None:
+    wb = load_workbook(workbook_path(exported))
+    cover_text = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    _, note_rows = table_cells(wb["Notes"])
+    note_numbers = {row[0] for row in note_rows}
+    used_markers, used_notes = set(), set()
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    used_markers |= set(re.findall(r"\[[cxzp]\]", cell.value))
+                    used_notes |= {f"note {n}" for n in re.findall(r"\[note (\d+)\]", cell.value)}
+    assert used_markers >= {"[c]", "[x]", "[p]"}
+    for marker in used_markers:
+        assert f"{marker} " in cover_text, marker
+    assert used_notes <= note_numbers
+    assert used_notes, "tables cite notes"
+
+
+def test_csvs_hold_the_same_cells_as_the_sheets(exported: dict[str, Path]) -> None:
+    wb = load_workbook(workbook_path(exported))
+    for sheet_name, stem in (("Q1", "q1_"), ("Q2", "q2_"), ("Q3", "q3_"), ("Q4", "q4_"), ("Q5", "q5_"), ("Q6", "q6_")):
+        path = next(p for n, p in exported.items() if f"_{stem}" in n and n.endswith(".csv"))
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        header, data = table_cells(wb[sheet_name])
+        assert rows[0] == header
+        assert rows[1:] == [["" if v is None else str(v) for v in row] for row in data]
+
+
+def test_two_exports_are_byte_identical(default_db: Path, tmp_path: Path) -> None:
+    first = export_release.export(default_db, tmp_path / "a")
+    second = export_release.export(default_db, tmp_path / "b")
+    assert [p.name for p in first] == [p.name for p in second]
+    for a, b in zip(first, second, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_chart_has_alternative_text_and_gaps(exported: dict[str, Path]) -> None:
+    with zipfile.ZipFile(workbook_path(exported)) as archive:
+        drawing = archive.read("xl/drawings/drawing1.xml").decode()
+        chart = archive.read("xl/charts/chart1.xml").decode()
+    assert f'descr="{export_release.CHART_ALT_TEXT}"' in drawing
+    assert 'dispBlanksAs val="gap"' in chart
+
+
+def test_missing_or_empty_database_fails_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert export_release.main(["--db", str(tmp_path / "none.duckdb"), "--out", str(out)]) == 1
+    message = capsys.readouterr().err.strip()
+    assert message.startswith("export: no database at") and "\n" not in message
+    import duckdb
+
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    assert export_release.main(["--db", str(empty), "--out", str(out)]) == 1
+    assert "does not hold a built release" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_failing_audit_writes_no_file(default_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import duckdb
+
+    leaky = tmp_path / "leaky.duckdb"
+    shutil.copy(default_db, leaky)
+    with duckdb.connect(str(leaky)) as con:
+        # Publish one withheld Q5 cell: its [c] neighbours can now be worked out.
+        con.execute(
+            "update marts.foi_release set published = cast(children as varchar) where sort_order = ("
+            "select min(sort_order) from marts.foi_release where question = 'Q5' and published = '[c]')"
+        )
+    out = tmp_path / "out"
+    assert export_release.main(["--db", str(leaky), "--out", str(out)]) == 1
+    error = capsys.readouterr().err
+    assert "disclosure audit failed, no file written" in error and "could be" in error
+    assert not any(out.glob("*.xlsx")) and not any(out.glob("*.csv"))
+
+
+@pytest.mark.skipif(
+    shutil.which("soffice") is None, reason="LibreOffice is not installed (apt-get install libreoffice-calc)"
+)
+def test_opens_in_libreoffice_and_converts_to_pdf(exported: dict[str, Path], tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(workbook_path(exported)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    pdf = tmp_path / (workbook_path(exported).stem + ".pdf")
+    assert pdf.exists() and pdf.stat().st_size > 10_000

@@ -23,9 +23,9 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from xml.sax.saxutils import escape
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import disclosure_audit
 import duckdb
@@ -509,7 +509,11 @@ def normalise_xlsx(path: Path, alt_text: str, modified: dt.datetime) -> None:
                     rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>" + stamp + rb"\g<2>", data
                 )
             if name.startswith("xl/drawings/drawing") and name.endswith(".xml"):
-                data = re.sub(rb'(<(?:xdr:)?cNvPr id="\d+" name="[^"]*")', rb'\1 descr="' + escape(alt_text, {'"': "&quot;"}).encode() + b'"', data)
+                data = re.sub(
+                    rb'(<(?:xdr:)?cNvPr id="\d+" name="[^"]*")',
+                    rb'\1 descr="' + escape(alt_text, {'"': "&quot;"}).encode() + b'"',
+                    data,
+                )
             info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16

@@ -31,12 +31,14 @@ release: build
 cost: build
 	$(BIN)/python scripts/disclosure_audit.py --optimal
 
-test: build
+test: lint build
 	@echo "==> pytest"
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check scripts tests
+	@echo "==> ruff"
+	$(BIN)/ruff check scripts tests models
+	$(BIN)/ruff format --check scripts tests models
 
 # Regenerate the committed default extract (seeded: the files only change if the generator does).
 extract: setup

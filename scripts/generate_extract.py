@@ -156,6 +156,7 @@ class Generator:
         self.extract = Extract()
         self.flag_rows: list[dict[str, str]] = []
         self.exploited_last_year: list[tuple[Child, set[str]]] = []
+        self.mess_rates = dict(MESS_RATES)
 
     # -- small helpers -------------------------------------------------------------------------------
     def day_between(self, first: dt.date, last: dt.date) -> dt.date:
@@ -207,7 +208,7 @@ class Generator:
         authorised: dt.date | None = start + dt.timedelta(days=self.rng.randint(4, 44))
         if authorised and authorised > self.extract_date:
             authorised = None  # still in progress when the extract was taken
-        if self.rng.random() < MESS_RATES["assessments_incomplete"]:
+        if self.rng.random() < self.mess_rates["assessments_incomplete"]:
             authorised = None
         self.extract.assessments.append(
             {
@@ -367,17 +368,17 @@ class Generator:
 
     def child_row(self, child: Child) -> dict[str, str]:
         dob = child.date_of_birth
-        if dob and dob <= self.extract_date and self.rng.random() < MESS_RATES["children_missing_dob"]:
+        if dob and dob <= self.extract_date and self.rng.random() < self.mess_rates["children_missing_dob"]:
             dob = None
         elif dob and dob > self.extract_date:
             dob = None  # unborn when the extract was taken
         sex = child.sex
-        if self.rng.random() < MESS_RATES["children_legacy_sex_code"]:
+        if self.rng.random() < self.mess_rates["children_legacy_sex_code"]:
             sex = {"M": "1", "F": "2", "U": self.rng.choice(["0", "9"])}[sex]
         roll = self.rng.random()
-        if roll < MESS_RATES["children_messy_sex_code"]:
+        if roll < self.mess_rates["children_messy_sex_code"]:
             sex = self.rng.choice([sex.lower(), f" {sex}", f"{sex} "])
-        elif roll < MESS_RATES["children_messy_sex_code"] + MESS_RATES["children_invalid_sex_code"]:
+        elif roll < self.mess_rates["children_messy_sex_code"] + self.mess_rates["children_invalid_sex_code"]:
             sex = self.rng.choice(["X", "Male", "?"])
         return {"child_id": child.child_id, "date_of_birth": iso(dob), "sex": sex}
 
@@ -385,26 +386,30 @@ class Generator:
         rng, extract = self.rng, self.extract
         for row in extract.referrals:
             roll = rng.random()
-            if roll < MESS_RATES["referrals_orphan_child"]:
+            if roll < self.mess_rates["referrals_orphan_child"]:
                 row["child_id"] = f"C{rng.randint(900000, 999999)}"
-            elif roll < MESS_RATES["referrals_orphan_child"] + MESS_RATES["referrals_future_dated"]:
+            elif roll < self.mess_rates["referrals_orphan_child"] + self.mess_rates["referrals_future_dated"]:
                 row["referral_date"] = iso(self.extract_date + dt.timedelta(days=rng.randint(1, 400)))
                 row["closure_date"] = ""
         for row in extract.assessments:
             roll = rng.random()
-            if roll < MESS_RATES["assessments_orphan_referral"]:
+            if roll < self.mess_rates["assessments_orphan_referral"]:
                 row["referral_id"] = f"R{rng.randint(9000000, 9999999)}"
-            elif roll < MESS_RATES["assessments_orphan_referral"] + MESS_RATES["assessments_authorised_after_extract"]:
+            elif (
+                roll
+                < self.mess_rates["assessments_orphan_referral"]
+                + self.mess_rates["assessments_authorised_after_extract"]
+            ):
                 row["authorised_date"] = iso(self.extract_date + dt.timedelta(days=rng.randint(1, 60)))
         for row in extract.assessment_factors:
             roll = rng.random()
-            if roll < MESS_RATES["factors_messy_code"]:
+            if roll < self.mess_rates["factors_messy_code"]:
                 code = row["factor_code"]
                 row["factor_code"] = rng.choice([code.lower(), f" {code}", f"{code} ", f" {code.lower()} "])
-            elif roll < MESS_RATES["factors_messy_code"] + MESS_RATES["factors_invalid_code"]:
+            elif roll < self.mess_rates["factors_messy_code"] + self.mess_rates["factors_invalid_code"]:
                 row["factor_code"] = rng.choice(INVALID_FACTOR_CODES)
             elif roll < sum(
-                MESS_RATES[k] for k in ("factors_messy_code", "factors_invalid_code", "factors_orphan_assessment")
+                self.mess_rates[k] for k in ("factors_messy_code", "factors_invalid_code", "factors_orphan_assessment")
             ):
                 row["assessment_id"] = f"A{rng.randint(9000000, 9999999)}"
         for name in COLUMNS:
@@ -412,7 +417,7 @@ class Generator:
             with_repeats: list[dict[str, str]] = []
             for row in rows:
                 with_repeats.append(row)
-                if rng.random() < MESS_RATES["exact_duplicate_rows"]:
+                if rng.random() < self.mess_rates["exact_duplicate_rows"]:
                     with_repeats.append(dict(row))
             setattr(extract, name, with_repeats)
 
@@ -430,8 +435,13 @@ def write_extract(extract: Extract, out_dir: Path) -> dict[str, int]:
     return written
 
 
-def generate(out_dir: Path, seed: int, scale: float, extract_date: dt.date, cce_start: dt.date) -> dict[str, int]:
-    extract = Generator(seed, scale, extract_date, cce_start).run()
+def generate(
+    out_dir: Path, seed: int, scale: float, extract_date: dt.date, cce_start: dt.date, clean: bool = False
+) -> dict[str, int]:
+    generator = Generator(seed, scale, extract_date, cce_start)
+    if clean:
+        generator.mess_rates = {k: (v if k == "children_legacy_sex_code" else 0.0) for k, v in MESS_RATES.items()}
+    extract = generator.run()
     return write_extract(extract, out_dir)
 
 
@@ -442,6 +452,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed (default {DEFAULT_SEED})")
     parser.add_argument("--scale", type=float, default=1.0, help="council size against the default (default 1)")
     parser.add_argument("--councils", type=int, default=1, help="write this many councils, one sub-folder each")
+    parser.add_argument("--clean", action="store_true", help="no mess: every row valid (legacy sex codes stay)")
     parser.add_argument(
         "--extract-date", type=dt.date.fromisoformat, default=dt.date.fromisoformat(str(config["extract_date"]))
     )
@@ -463,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     for number in range(1, args.councils + 1):
         out_dir = args.out if args.councils == 1 else args.out / f"council_{number:02d}"
         seed = args.seed if args.councils == 1 else args.seed * 1000 + number
-        written = generate(out_dir, seed, args.scale, args.extract_date, args.cce_recording_start)
+        written = generate(out_dir, seed, args.scale, args.extract_date, args.cce_recording_start, args.clean)
         counts = ", ".join(f"{name} {rows:,}" for name, rows in written.items())
         print(f"[{number}/{args.councils}] wrote {out_dir}: {counts}", file=sys.stderr)
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import resource
 import shutil
 import subprocess
 import sys
@@ -226,17 +225,21 @@ def test_converted_census_gives_the_same_release(default_db: Path, tmp_path: Pat
 
 
 def test_large_census_speed_and_memory(tmp_path: Path) -> None:
-    """200,000 children: at least 20,000 children a second and under 1 GB peak (measured in a child process)."""
+    """200,000 children: at least 20,000 children a second and under 1 GB peak, measured in a child process
+    (peak = the process's own plus its largest worker's, an upper bound on what they held at once)."""
     extract = tmp_path / "big_extract"
     generate_extract.main(["--out", str(extract), "--scale", "14", "--seed", "9"])
     census = tmp_path / "big.xml"
     cin_census.write_census(extract, census, "2026-03-31")
+    # VmHWM, not ru_maxrss: ru_maxrss keeps the forking test process's size across exec.
     code = (
-        "import resource, sys, time; sys.path.insert(0, sys.argv[1]); import cin_census; from pathlib import Path; "
-        "s = cin_census.Summary(); t = time.perf_counter(); "
+        "import re, resource, sys, time; sys.path.insert(0, sys.argv[1]); import cin_census; "
+        "from pathlib import Path; s = cin_census.Summary(); t = time.perf_counter(); "
         "e = cin_census.read_census([Path(sys.argv[2])], s, progress=False); "
-        "cin_census.write_extract(e, Path(sys.argv[3])); "
-        "print(s.read['children'], time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "cin_census.write_extract(e, Path(sys.argv[3])); seconds = time.perf_counter() - t; "
+        "own = int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1)); "
+        "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss; "
+        "print(s.read['children'], seconds, own + workers, own, workers)"
     )
     started = time.perf_counter()
     result = subprocess.run(
@@ -245,13 +248,12 @@ def test_large_census_speed_and_memory(tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    children, seconds, peak_kb = result.stdout.split()
+    children, seconds, peak_kb, own_kb, workers_kb = result.stdout.split()
     assert int(children) >= 200_000
     rate = int(children) / float(seconds)
     print(
         f"{children} children in {float(seconds):.1f} s: {rate:,.0f} a second, peak {int(peak_kb) / 1024:.0f} MB "
-        f"(wall {time.perf_counter() - started:.1f} s)"
+        f"(own {int(own_kb) // 1024} MB + largest worker {int(workers_kb) // 1024} MB; wall {time.perf_counter() - started:.1f} s)"
     )
     assert rate >= 20_000, rate
     assert int(peak_kb) < 1024 * 1024
-    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1024 * 1024

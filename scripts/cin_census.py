@@ -46,35 +46,10 @@ CONTRACT_COLUMNS = {
     "assessments": ["assessment_id", "referral_id", "start_date", "authorised_date"],
     "assessment_factors": ["assessment_id", "factor_code"],
 }
-VALID_FACTORS = {
-    *(f"{n}{x}" for n in range(1, 7) for x in "ABC"),
-    "7A",
-    "8B",
-    "8C",
-    "8D",
-    "8E",
-    "8F",
-    "9A",
-    "10A",
-    "11A",
-    "12A",
-    "13A",
-    "14A",
-    "15A",
-    "16A",
-    "17A",
-    "18A",
-    "18B",
-    "18C",
-    "19A",
-    "19B",
-    "19C",
-    "20",
-    "21",
-    "22A",
-    "23A",
-    "24A",
-}
+# The CIN census factor codes: the same reference seed the staging models check against.
+FACTOR_CODES_FILE = Path(__file__).resolve().parent.parent / "seeds" / "reference" / "cin_factor_codes.csv"
+with open(FACTOR_CODES_FILE, encoding="utf-8", newline="") as _codes:
+    VALID_FACTORS = frozenset(row["factor_code"] for row in csv.DictReader(_codes))
 SEX_CODES = {"M", "F", "U"}
 GENDER_CURRENT_CODES = {"1", "2", "0", "9"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

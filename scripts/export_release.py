@@ -23,7 +23,7 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -71,6 +71,11 @@ class Release:
     def __post_init__(self) -> None:
         self._index = {c.key: c.published for c in self.cells}
 
+    @property
+    def timestamp(self) -> dt.datetime:
+        """The files' creation and modification time: the extract date, so every export is the same."""
+        return dt.datetime.combine(self.metadata["extract_date"], dt.time())  # type: ignore[arg-type]
+
 
 @dataclass
 class Sheet:
@@ -82,7 +87,6 @@ class Sheet:
     headers: list[str]
     rows: list[list[object]]
     csv_name: str | None = None
-    widths: dict[int, int] = field(default_factory=dict)
 
 
 # ---- reading the database ----------------------------------------------------------------------
@@ -148,7 +152,7 @@ class Notes:
         return f"[note {len(self.texts)}]"
 
 
-def build_sheets(release: Release) -> tuple[list[Sheet], Notes]:
+def build_sheets(release: Release) -> list[Sheet]:
     meta = release.metadata
     notes = Notes()
     note_children = notes.add(
@@ -304,7 +308,7 @@ def build_sheets(release: Release) -> tuple[list[Sheet], Notes]:
         [[f"note {i}", t] for i, t in enumerate(notes.texts, 1)],
         csv_name="notes",
     )
-    return [notes_sheet, *sheets], notes
+    return [notes_sheet, *sheets]
 
 
 # ---- the workbook -------------------------------------------------------------------------------
@@ -449,7 +453,7 @@ def build_workbook(release: Release, sheets: list[Sheet]) -> Workbook:
 
     wb.properties.creator = str(meta["council_name"])
     wb.properties.title = str(meta["release_title"])
-    fixed = dt.datetime.combine(meta["extract_date"], dt.time())  # type: ignore[arg-type]
+    fixed = release.timestamp
     wb.properties.created = fixed
     wb.properties.modified = fixed
     wb.properties.lastModifiedBy = str(meta["council_name"])
@@ -539,7 +543,7 @@ def export(db_path: Path, out_dir: Path | None) -> list[Path]:
         raise ExportError(
             f"disclosure audit failed, no file written: {len(failing)} [c] cells can be narrowed: {named}"
         )
-    sheets, _ = build_sheets(release)
+    sheets = build_sheets(release)
     target = out_dir or Path(str(release.metadata["output_dir"]))
     if not target.is_absolute():
         target = PROJECT_DIR / target
@@ -550,7 +554,7 @@ def export(db_path: Path, out_dir: Path | None) -> list[Path]:
     try:
         workbook_path = staging / f"{stem}.xlsx"
         build_workbook(release, sheets).save(workbook_path)
-        normalise_xlsx(workbook_path, CHART_ALT_TEXT, dt.datetime.combine(release.metadata["extract_date"], dt.time()))
+        normalise_xlsx(workbook_path, CHART_ALT_TEXT, release.timestamp)
         for sheet in sheets:
             if sheet.csv_name:
                 write_csv(staging / f"{stem}_{sheet.csv_name}.csv", sheet.headers, sheet.rows)

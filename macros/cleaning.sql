@@ -61,7 +61,7 @@
 {%- endmacro %}
 
 
-{#- Adds copy_number (1 for the first of identical rows) and key_versions (how many different
+{#- Adds copy_number (1 for the first of identical rows in file order) and key_versions (how many different
     rows share the key) to a CTE, so a staging model can tell exact repeats from conflicting ones.
     Only rows that passed their own checks take part. -#}
 {% macro duplicate_checks(cte_name, key_columns, compare_columns, row_reason_column='row_reason') -%}
@@ -70,7 +70,7 @@
             {{ cte_name }}.*,
             row_number() over (
                 partition by {{ compare_columns | join(', ') }}, {{ row_reason_column }}
-                order by {{ compare_columns | join(', ') }}
+                order by source_row_number
             ) as copy_number
         from {{ cte_name }}
     ),

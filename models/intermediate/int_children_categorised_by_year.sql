@@ -13,15 +13,15 @@ final as (
         'Total': 'is_cce or is_cse',
     } %}
     {%- for category in foi_categories() %}
-    select
-        child_id,
-        financial_year,
-        '{{ category }}' as category,
-        sex,
-        age_group
-    from identified
-    where {{ category_rules[category] }}
-    {{ "union all" if not loop.last }}
+        select
+            child_id,
+            financial_year,
+            '{{ category }}' as category,
+            sex,
+            age_group
+        from identified
+        where {{ category_rules[category] }}
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 )
 

@@ -7,12 +7,12 @@
 
 with configured_years as (
     {%- for year in range(first_year, last_year + 1) %}
-    select
-        '{{ "%d/%02d" % (year, (year + 1) % 100) }}' as financial_year,
-        {{ loop.index }} as financial_year_order,
-        cast('{{ year }}-04-01' as date) as fy_start_date,
-        cast('{{ year + 1 }}-03-31' as date) as fy_end_date
-    {{ "union all" if not loop.last }}
+        select
+            '{{ "%d/%02d" % (year, (year + 1) % 100) }}' as financial_year,
+            {{ loop.index }} as financial_year_order,
+            cast('{{ year }}-04-01' as date) as fy_start_date,
+            cast('{{ year + 1 }}-03-31' as date) as fy_end_date
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 

@@ -3,11 +3,12 @@ message naming them; bad rows are excluded with a reason, once each, and reconci
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
 
-from conftest import dbt_build, query
+from conftest import DEFAULT_EXTRACT, dbt_build, query
 
 # A small extract with one bad row of each kind. Column order differs from the contract and an extra
 # column is present: both are allowed.
@@ -57,33 +58,35 @@ C2,GANG,,2023-05-01,2023-01-01
 """,
 }
 
+# (file, row number in the file, key, reason): the later of two identical rows is the repeat.
 EXPECTED_EXCLUSIONS = sorted(
     [
-        ("children.csv", "C1", "repeat of an identical row"),
-        ("children.csv", "", "child_id missing"),
-        ("children.csv", "C3", "date_of_birth is not a YYYY-MM-DD date"),
-        ("children.csv", "C4", "child_id appears on rows with different values"),
-        ("children.csv", "C4", "child_id appears on rows with different values"),
-        ("referrals.csv", "R3", "child_id not in children.csv"),
-        ("referrals.csv", "R4", "its child row is excluded"),
-        ("referrals.csv", "R5", "referral_date after the extract date"),
-        ("referrals.csv", "R6", "referral_date is not a YYYY-MM-DD date"),
-        ("assessments.csv", "A3", "its referral row is excluded"),
-        ("assessments.csv", "A4", "referral_id not in referrals.csv"),
-        ("assessments.csv", "A6", "authorised_date is not a YYYY-MM-DD date"),
-        ("assessment_factors.csv", "A1,11A", "repeat of an identical row"),
-        ("assessment_factors.csv", "A2,RB", "factor_code is not a CIN census factor code"),
-        ("assessment_factors.csv", "A3,11A", "its assessment row is excluded"),
-        ("assessment_factors.csv", "A9,11A", "assessment_id not in assessments.csv"),
-        ("assessment_factors.csv", "A2,21", "factor 21 (no factors identified) beside other factors"),
-        ("exploitation_flags.csv", "C1,BANANA,2023-01-01", "flag_type is not a contract flag type"),
+        ("children.csv", 3, "C1", "repeat of an identical row"),
+        ("children.csv", 4, "", "child_id missing"),
+        ("children.csv", 5, "C3", "date_of_birth is not a YYYY-MM-DD date"),
+        ("children.csv", 6, "C4", "child_id appears on rows with different values"),
+        ("children.csv", 7, "C4", "child_id appears on rows with different values"),
+        ("referrals.csv", 3, "R3", "child_id not in children.csv"),
+        ("referrals.csv", 4, "R4", "its child row is excluded"),
+        ("referrals.csv", 5, "R5", "referral_date after the extract date"),
+        ("referrals.csv", 6, "R6", "referral_date is not a YYYY-MM-DD date"),
+        ("assessments.csv", 3, "A3", "its referral row is excluded"),
+        ("assessments.csv", 4, "A4", "referral_id not in referrals.csv"),
+        ("assessments.csv", 6, "A6", "authorised_date is not a YYYY-MM-DD date"),
+        ("assessment_factors.csv", 2, "A1,11A", "repeat of an identical row"),
+        ("assessment_factors.csv", 4, "A2,RB", "factor_code is not a CIN census factor code"),
+        ("assessment_factors.csv", 5, "A3,11A", "its assessment row is excluded"),
+        ("assessment_factors.csv", 6, "A9,11A", "assessment_id not in assessments.csv"),
+        ("assessment_factors.csv", 7, "A2,21", "factor 21 (no factors identified) beside other factors"),
+        ("exploitation_flags.csv", 2, "C1,BANANA,2023-01-01", "flag_type is not a contract flag type"),
         (
             "exploitation_flags.csv",
+            3,
             "C2,RISK_LEVEL,2023-01-01",
             "risk_level must be LOW, MEDIUM or HIGH on a RISK_LEVEL row",
         ),
-        ("exploitation_flags.csv", "C9,GANG,2023-01-01", "child_id not in children.csv"),
-        ("exploitation_flags.csv", "C2,GANG,2023-05-01", "end_date before start_date"),
+        ("exploitation_flags.csv", 4, "C9,GANG,2023-01-01", "child_id not in children.csv"),
+        ("exploitation_flags.csv", 5, "C2,GANG,2023-05-01", "end_date before start_date"),
     ]
 )
 
@@ -122,7 +125,9 @@ def test_missing_column_is_named(tmp_path: Path) -> None:
 
 def test_each_bad_row_is_excluded_once_with_its_reason(bad_rows_build: tuple[Path, Path]) -> None:
     _, db_path = bad_rows_build
-    listed = query(db_path, "select file_name, record_key, exclusion_reason from marts.dq_extract_exclusions")
+    listed = query(
+        db_path, "select file_name, source_row_number, record_key, exclusion_reason from marts.dq_extract_exclusions"
+    )
     assert sorted(listed) == EXPECTED_EXCLUSIONS
 
 
@@ -162,3 +167,24 @@ def test_exploitation_flags_file_is_optional(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout[-4000:]
     county_lines = query(db_path, "select distinct children from marts.foi_release where category = 'County lines'")
     assert county_lines == [(0,)]
+
+
+CONTRACT_COLUMNS = {
+    "children": ["child_id", "date_of_birth", "sex"],
+    "referrals": ["referral_id", "child_id", "referral_date", "closure_date"],
+    "assessments": ["assessment_id", "referral_id", "start_date", "authorised_date"],
+    "assessment_factors": ["assessment_id", "factor_code"],
+    "exploitation_flags": ["child_id", "flag_type", "risk_level", "start_date", "end_date"],
+}
+
+
+@pytest.mark.parametrize("file_name", sorted(CONTRACT_COLUMNS))
+def test_source_row_number_points_at_the_row_in_the_file(default_db: Path, file_name: str) -> None:
+    """Row N of the staging model is row N of the committed file (under its header), for every row."""
+    with open(DEFAULT_EXTRACT / f"{file_name}.csv", encoding="utf-8", newline="") as handle:
+        in_file = {
+            number: ",".join(row[column] for column in CONTRACT_COLUMNS[file_name])
+            for number, row in enumerate(csv.DictReader(handle), start=1)
+        }
+    in_model = dict(query(default_db, f"select source_row_number, source_row from staging.stg_extract__{file_name}"))
+    assert in_model == in_file

@@ -2,21 +2,22 @@
 
 with
 {% for file_name, key_columns in record_keys.items() %}
-{{ file_name }}_excluded as (
-    select
-        '{{ file_name }}.csv' as file_name,
-        {{ source_row_text(key_columns) }} as record_key,
-        source_row,
-        exclusion_reason
-    from {{ ref('stg_extract__' ~ file_name) }}
-    where exclusion_reason is not null
-),
+    {{ file_name }}_excluded as (
+        select
+            '{{ file_name }}.csv' as file_name,
+            {{ source_row_text(key_columns) }} as record_key,
+            source_row_number,
+            source_row,
+            exclusion_reason
+        from {{ ref('stg_extract__' ~ file_name) }}
+        where exclusion_reason is not null
+    ),
 {% endfor %}
 
 final as (
     {%- for file_name in record_keys %}
-    select * from {{ file_name }}_excluded
-    {{ "union all" if not loop.last }}
+        select * from {{ file_name }}_excluded
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 )
 

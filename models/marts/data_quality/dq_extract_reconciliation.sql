@@ -2,34 +2,34 @@
 
 with
 {% for file_name in files %}
-{{ file_name }}_rows_in as (
-    select
-        '{{ file_name }}.csv' as file_name,
-        {{ loop.index }} as file_order,
-        count(*) as rows_in
-    from {{ extract_relation(file_name) }}
-),
+    {{ file_name }}_rows_in as (
+        select
+            '{{ file_name }}.csv' as file_name,
+            {{ loop.index }} as file_order,
+            count(*) as rows_in
+        from {{ extract_relation(file_name) }}
+    ),
 
-{{ file_name }}_outcomes as (
-    select
-        '{{ file_name }}.csv' as file_name,
-        sum(case when exclusion_reason is null then 1 else 0 end) as rows_used,
-        sum(case when exclusion_reason is not null then 1 else 0 end) as rows_excluded
-    from {{ ref('stg_extract__' ~ file_name) }}
-),
+    {{ file_name }}_outcomes as (
+        select
+            '{{ file_name }}.csv' as file_name,
+            sum(case when exclusion_reason is null then 1 else 0 end) as rows_used,
+            sum(case when exclusion_reason is not null then 1 else 0 end) as rows_excluded
+        from {{ ref('stg_extract__' ~ file_name) }}
+    ),
 {% endfor %}
 
 rows_in as (
     {%- for file_name in files %}
-    select * from {{ file_name }}_rows_in
-    {{ "union all" if not loop.last }}
+        select * from {{ file_name }}_rows_in
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 
 outcomes as (
     {%- for file_name in files %}
-    select * from {{ file_name }}_outcomes
-    {{ "union all" if not loop.last }}
+        select * from {{ file_name }}_outcomes
+        {{ "union all" if not loop.last }}
     {%- endfor %}
 ),
 
@@ -51,7 +51,7 @@ final as (
         coalesce(excluded_listed.rows_listed_as_excluded, 0) as rows_listed_as_excluded,
         rows_in.rows_in = coalesce(outcomes.rows_used, 0) + coalesce(outcomes.rows_excluded, 0)
         and coalesce(outcomes.rows_excluded, 0) = coalesce(excluded_listed.rows_listed_as_excluded, 0)
-        as is_reconciled
+            as is_reconciled
     from rows_in
     left join outcomes
         on rows_in.file_name = outcomes.file_name

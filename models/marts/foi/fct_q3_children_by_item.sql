@@ -16,13 +16,33 @@ active_flags as (
 
 -- Rule 9: gang is factor 13A or a GANG flag; county lines and OCG are flags only.
 children_by_item as (
-    select child_id, financial_year, 'Gang' as item from identified where is_gang_factor
+    select
+        child_id,
+        financial_year,
+        'Gang' as item
+    from identified
+    where is_gang_factor
     union all
-    select child_id, financial_year, 'Gang' as item from active_flags where flag_type = 'GANG'
+    select
+        child_id,
+        financial_year,
+        'Gang' as item
+    from active_flags
+    where flag_type = 'GANG'
     union all
-    select child_id, financial_year, 'County lines' as item from active_flags where flag_type = 'COUNTY_LINES'
+    select
+        child_id,
+        financial_year,
+        'County lines' as item
+    from active_flags
+    where flag_type = 'COUNTY_LINES'
     union all
-    select child_id, financial_year, 'OCG' as item from active_flags where flag_type = 'OCG'
+    select
+        child_id,
+        financial_year,
+        'OCG' as item
+    from active_flags
+    where flag_type = 'OCG'
 ),
 
 counts as (

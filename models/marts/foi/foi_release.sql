@@ -18,17 +18,17 @@ q6 as (
 
 cells as (
     {%- for question, relation in [('Q1', 'q1'), ('Q5', 'q5'), ('Q6', 'q6')] %}
-    select
-        '{{ question }}' as question,
-        financial_year,
-        category,
-        breakdown,
-        children,
-        financial_year_order,
-        category_order,
-        breakdown_order
-    from {{ relation }}
-    union all
+        select
+            '{{ question }}' as question,
+            financial_year,
+            category,
+            breakdown,
+            children,
+            financial_year_order,
+            category_order,
+            breakdown_order
+        from {{ relation }}
+        union all
     {%- endfor %}
     select
         'Q3' as question,

@@ -14,6 +14,7 @@ cleaned as (
     select
         {{ clean_text('assessment_id') }} as assessment_id,
         {{ clean_code('factor_code') }} as factor_code,
+        source_row_number,
         {{ source_row_text(extract_contract()['assessment_factors']) }} as source_row
     from source
 ),
@@ -46,6 +47,7 @@ factors_per_assessment as (
 final as (
     select
         with_duplicate_checks.assessment_id,
+        with_duplicate_checks.source_row_number,
         with_duplicate_checks.source_row,
         with_duplicate_checks.factor_code,
         coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([

@@ -15,6 +15,7 @@ cleaned as (
         {{ clean_text('start_date') }} is null as is_missing_start_date,
         {{ is_invalid_date('start_date') }} as has_invalid_start_date,
         {{ is_invalid_date('authorised_date') }} as has_invalid_authorised_date,
+        source_row_number,
         {{ source_row_text(extract_contract()['assessments']) }} as source_row
     from source
 ),
@@ -40,6 +41,7 @@ row_checks as (
 final as (
     select
         with_duplicate_checks.assessment_id,
+        with_duplicate_checks.source_row_number,
         with_duplicate_checks.source_row,
         with_duplicate_checks.referral_id,
         with_duplicate_checks.start_date,

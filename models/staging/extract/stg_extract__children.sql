@@ -9,6 +9,7 @@ cleaned as (
         {{ clean_date('date_of_birth') }} as date_of_birth,
         {{ clean_code('sex') }} as sex_code,
         {{ is_invalid_date('date_of_birth') }} as has_invalid_date_of_birth,
+        source_row_number,
         {{ source_row_text(extract_contract()['children']) }} as source_row
     from source
 ),
@@ -28,6 +29,7 @@ row_checks as (
 final as (
     select
         child_id,
+        source_row_number,
         source_row,
         date_of_birth,
         sex_code,

@@ -15,6 +15,7 @@ cleaned as (
         {{ clean_text('referral_date') }} is null as is_missing_referral_date,
         {{ is_invalid_date('referral_date') }} as has_invalid_referral_date,
         {{ is_invalid_date('closure_date') }} as has_invalid_closure_date,
+        source_row_number,
         {{ source_row_text(extract_contract()['referrals']) }} as source_row
     from source
 ),
@@ -40,6 +41,7 @@ row_checks as (
 final as (
     select
         with_duplicate_checks.referral_id,
+        with_duplicate_checks.source_row_number,
         with_duplicate_checks.source_row,
         with_duplicate_checks.child_id,
         with_duplicate_checks.referral_date,

@@ -1,0 +1,146 @@
+"""The metadata gate (dbt-score with dbt_score_rules/) passes on the project and fails, naming the item and
+the rule, when a temporary copy loses a description, a key test or its naming convention; the pre-commit
+hooks run the same Makefile targets as CI."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import PROJECT_DIR
+
+BIN = Path(sys.executable).parent
+COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "target", "build", "logs", "output", "__pycache__", ".*cache")
+
+
+def run_metadata_gate(project: Path) -> subprocess.CompletedProcess[str]:
+    """`make lint-dbt` in project: dbt parse against the in-memory target, then dbt-score."""
+    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(project), "FOI_DBT_TARGET": "memory"}
+    env["DBT_TARGET_PATH"] = str(project / "target" / "lint")
+    parse = subprocess.run(
+        [str(BIN / "dbt"), "parse", "--quiet"], cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert parse.returncode == 0, parse.stdout[-3000:] + parse.stderr[-3000:]
+    return subprocess.run(
+        [str(BIN / "dbt-score"), "lint", "--manifest", "target/lint/manifest.json"],
+        cwd=project,
+        env={**env, "NO_COLOR": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def drop_model_description(project: Path) -> None:
+    replace_in(
+        project / "models/marts/data_quality/_data_quality__models.yml",
+        "  - name: dq_extract_exclusion_reasons\n    description: |",
+        "  - name: dq_extract_exclusion_reasons\n    not_a_description: |",
+    )
+
+
+def drop_column_description(project: Path) -> None:
+    replace_in(
+        project / "models/intermediate/_intermediate__models.yml",
+        "      - name: has_gang_factor\n        description:",
+        "      - name: has_gang_factor\n        # description:",
+    )
+
+
+def drop_key_test(project: Path) -> None:
+    path = project / "models/intermediate/_intermediate__models.yml"
+    properties = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for model in properties["models"]:
+        if model["name"] == "int_flags_active_by_year":
+            model.pop("data_tests")
+    path.write_text(yaml.safe_dump(properties, sort_keys=False), encoding="utf-8")
+
+
+def misname_model(project: Path) -> None:
+    folder = project / "models/intermediate"
+    (folder / "int_flags_active_by_year.sql").rename(folder / "flags_active_by_year.sql")
+    properties = folder / "_intermediate__models.yml"
+    text = properties.read_text(encoding="utf-8")
+    properties.write_text(text.replace(": int_flags_active_by_year", ": flags_active_by_year"), encoding="utf-8")
+    for path in (project / "models").rglob("*.sql"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("ref('int_flags_active_by_year')", "ref('flags_active_by_year')"), "utf-8")
+
+
+def undocumented_macro(project: Path) -> None:
+    path = project / "macros/_macros.yml"
+    properties = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for macro in properties["macros"]:
+        if macro["name"] == "extract_row_number":
+            macro.pop("description")
+    path.write_text(yaml.safe_dump(properties, sort_keys=False), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    root = tmp_path_factory.mktemp("gate")
+
+    def make(name: str) -> Path:
+        copy = root / name
+        shutil.copytree(PROJECT_DIR, copy, ignore=COPY_IGNORE)
+        return copy
+
+    return make
+
+
+def test_metadata_gate_passes_on_the_project(project_copy: Callable[[str], Path]) -> None:
+    result = run_metadata_gate(project_copy("unchanged"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Project score: 10.0" in re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("break_it", "item", "rule"),
+    [
+        (drop_model_description, "Model: dq_extract_exclusion_reasons", "has_description"),
+        (drop_column_description, "Model: int_assessments_qualifying", "columns_have_description"),
+        (undocumented_macro, "Macro: extract_row_number", "macro_has_description"),
+        (drop_key_test, "Model: int_flags_active_by_year", "model_has_primary_key_test"),
+        (misname_model, "Model: flags_active_by_year", "model_name_follows_layer_convention"),
+    ],
+    ids=["model description", "column description", "macro description", "key test", "model name"],
+)
+def test_metadata_gate_fails_naming_the_item_and_rule(
+    project_copy: Callable[[str], Path], break_it: Callable[[Path], None], item: str, rule: str
+) -> None:
+    project = project_copy(break_it.__name__)
+    break_it(project)
+    result = run_metadata_gate(project)
+    assert result.returncode != 0, result.stdout[-3000:]
+    report = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    block = report.split(item, 1)[1].split("\n\n", 1)[0] if item in report else ""
+    assert rule in block, report[-3000:]
+
+
+def test_pre_commit_hooks_run_the_ci_lint_targets() -> None:
+    config = PROJECT_DIR / ".pre-commit-config.yaml"
+    validate = subprocess.run(
+        [str(BIN / "pre-commit"), "validate-config", str(config)], capture_output=True, text=True, check=False
+    )
+    assert validate.returncode == 0, validate.stdout + validate.stderr
+    hooks = [hook for repo in yaml.safe_load(config.read_text(encoding="utf-8"))["repos"] for hook in repo["hooks"]]
+    assert all(hook["language"] == "system" for hook in hooks)
+    hook_targets = {hook["entry"].split()[-1] for hook in hooks}
+    makefile = (PROJECT_DIR / "Makefile").read_text(encoding="utf-8")
+    lint_targets = set(re.search(r"^lint: (.+)$", makefile, re.MULTILINE).group(1).split())
+    assert hook_targets == lint_targets
+    assert re.search(r"^test: lint build$", makefile, re.MULTILINE)

@@ -114,6 +114,18 @@ def test_workbook_exposure_appears_with_what_it_renders(docs_site: Path, chromiu
     assert "foi_release" in section(root, "Depends On")
 
 
+def test_overview_page_renders_with_its_pictures(docs_site: Path, chromium: str, tmp_path: Path) -> None:
+    """The front page says what the project answers and how to run it, and its pictures are there to load."""
+    root = render(chromium, docs_site / "static_index.html", "overview", tmp_path / "profile")
+    text = " ".join(root.text_content().split())
+    assert "Children at risk of exploitation: the FOI release" in text
+    assert "make release" in text and "make test" in text
+    pictures = [image.get("src") for image in root.xpath("//img[@src]") if not image.get("src").startswith("data:")]
+    assert len(pictures) >= 2, pictures
+    for src in pictures:
+        assert (docs_site / src).is_file(), f"overview picture {src} is not beside static_index.html"
+
+
 def test_every_built_column_is_described(docs_site: Path) -> None:
     """The catalog (what the build made) against the manifest (what is documented): nothing undescribed."""
     catalog = json.loads((docs_site / "catalog.json").read_text(encoding="utf-8"))

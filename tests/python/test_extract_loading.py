@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_EXTRACT, dbt_build, query
+from generate_extract import COLUMNS
 
 # A small extract with one bad row of each kind. Column order differs from the contract and an extra
 # column is present: both are allowed.
@@ -169,21 +170,12 @@ def test_exploitation_flags_file_is_optional(tmp_path: Path) -> None:
     assert county_lines == [(0,)]
 
 
-CONTRACT_COLUMNS = {
-    "children": ["child_id", "date_of_birth", "sex"],
-    "referrals": ["referral_id", "child_id", "referral_date", "closure_date"],
-    "assessments": ["assessment_id", "referral_id", "start_date", "authorised_date"],
-    "assessment_factors": ["assessment_id", "factor_code"],
-    "exploitation_flags": ["child_id", "flag_type", "risk_level", "start_date", "end_date"],
-}
-
-
-@pytest.mark.parametrize("file_name", sorted(CONTRACT_COLUMNS))
+@pytest.mark.parametrize("file_name", sorted(COLUMNS))
 def test_source_row_number_points_at_the_row_in_the_file(default_db: Path, file_name: str) -> None:
     """Row N of the staging model is row N of the committed file (under its header), for every row."""
     with open(DEFAULT_EXTRACT / f"{file_name}.csv", encoding="utf-8", newline="") as handle:
         in_file = {
-            number: ",".join(row[column] for column in CONTRACT_COLUMNS[file_name])
+            number: ",".join(row[column] for column in COLUMNS[file_name])
             for number, row in enumerate(csv.DictReader(handle), start=1)
         }
     in_model = dict(query(default_db, f"select source_row_number, source_row from staging.stg_extract__{file_name}"))

@@ -61,13 +61,19 @@ def drop_column_description(project: Path) -> None:
     )
 
 
-def drop_key_test(project: Path) -> None:
-    path = project / "models/intermediate/_intermediate__models.yml"
+def drop_property(path: Path, section: str, name: str, key: str) -> None:
+    """Remove one property (e.g. `data_tests`) from the item called name in a YAML file's section."""
     properties = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for model in properties["models"]:
-        if model["name"] == "int_flags_active_by_year":
-            model.pop("data_tests")
+    for item in properties[section]:
+        if item["name"] == name:
+            item.pop(key)
     path.write_text(yaml.safe_dump(properties, sort_keys=False), encoding="utf-8")
+
+
+def drop_key_test(project: Path) -> None:
+    drop_property(
+        project / "models/intermediate/_intermediate__models.yml", "models", "int_flags_active_by_year", "data_tests"
+    )
 
 
 def misname_model(project: Path) -> None:
@@ -82,12 +88,7 @@ def misname_model(project: Path) -> None:
 
 
 def undocumented_macro(project: Path) -> None:
-    path = project / "macros/_macros.yml"
-    properties = yaml.safe_load(path.read_text(encoding="utf-8"))
-    for macro in properties["macros"]:
-        if macro["name"] == "extract_row_number":
-            macro.pop("description")
-    path.write_text(yaml.safe_dump(properties, sort_keys=False), encoding="utf-8")
+    drop_property(project / "macros/_macros.yml", "macros", "extract_row_number", "description")
 
 
 @pytest.fixture(scope="module")

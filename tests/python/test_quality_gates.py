@@ -145,3 +145,18 @@ def test_pre_commit_hooks_run_the_ci_lint_targets() -> None:
     lint_targets = set(re.search(r"^lint: (.+)$", makefile, re.MULTILINE).group(1).split())
     assert hook_targets == lint_targets
     assert re.search(r"^test: lint build$", makefile, re.MULTILINE)
+
+
+def test_pre_commit_runs_a_hook() -> None:
+    if not (PROJECT_DIR / ".git").exists():
+        pytest.skip("not a git checkout: pre-commit needs one")
+    result = subprocess.run(
+        [str(BIN / "pre-commit"), "run", "ruff", "--all-files"],
+        cwd=PROJECT_DIR,
+        env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed" in result.stdout

@@ -47,7 +47,7 @@ lint-python: setup
 	$(BIN)/ruff format --check scripts tests models dbt_score_rules
 
 lint-sql: setup
-	@echo "==> sqlfluff (dbt templater; about 2-3 minutes: foi_release compiles to the whole disclosure control)"
+	@echo "==> sqlfluff (dbt templater; about 2 minutes: foi_release compiles to the whole disclosure control)"
 	$(LINT_DBT_ENV) $(BIN)/sqlfluff lint --processes 2 models macros analyses
 
 lint-dbt: setup
@@ -55,7 +55,7 @@ lint-dbt: setup
 	$(LINT_DBT_ENV) $(BIN)/dbt parse --quiet
 	$(LINT_DBT_ENV) $(BIN)/dbt-score lint --manifest target/lint/manifest.json
 
-# The dbt docs site for reviewers: target/docs/index.html, one self-contained page (open it in a browser).
+# The dbt docs site for reviewers: target/docs/static_index.html, one self-contained page (open it in a browser).
 docs: build
 	$(BIN)/dbt docs generate --static --target-path target/docs
 	@echo "==> Docs: $(CURDIR)/target/docs/static_index.html"

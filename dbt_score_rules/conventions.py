@@ -81,11 +81,11 @@ def model_has_primary_key_test(model: Model) -> RuleViolation | None:
     for column in model.columns:
         if _has_unfiltered_test(column.tests, UNIQUE_COLUMN_TESTS) and _has_unfiltered_test(column.tests, {"not_null"}):
             return None
+    columns = {column.name: column for column in model.columns}
     for test in model.tests:
         if test.type not in UNIQUE_COMBINATION_TESTS or not _is_unfiltered(test._raw_values):
             continue
         key = test.kwargs.get("combination") or test.kwargs.get("combination_of_columns") or []
-        columns = {column.name: column for column in model.columns}
         if key and all(name in columns and _has_unfiltered_test(columns[name].tests, {"not_null"}) for name in key):
             return None
     return RuleViolation(

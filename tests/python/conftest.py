@@ -23,21 +23,23 @@ def project_vars() -> dict:
         return yaml.safe_load(handle)["vars"]
 
 
-def dbt_build(db_path: Path, extract_dir: Path | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
-    """Run `dbt build` into db_path, reading extract_dir (or the committed seeds)."""
-    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(PROJECT_DIR), "FOI_DUCKDB_PATH": str(db_path)}
+def run_dbt(
+    *args: str, project: Path = PROJECT_DIR, db_path: Path | None = None, extract_dir: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a dbt command in project with its own profile, into db_path, reading extract_dir (or the seeds)."""
+    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(project)}
     env.pop("FOI_EXTRACT_DIR", None)
     if extract_dir is not None:
         env["FOI_EXTRACT_DIR"] = str(extract_dir)
-    target = db_path.parent / "dbt_target"
-    return subprocess.run(
-        [DBT, "build", "--target-path", str(target), "--log-path", str(db_path.parent / "logs"), *extra],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    if db_path is not None:
+        env["FOI_DUCKDB_PATH"] = str(db_path)
+    return subprocess.run([DBT, *args], cwd=project, env=env, capture_output=True, text=True, check=False)
+
+
+def dbt_build(db_path: Path, extract_dir: Path | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run `dbt build` into db_path, reading extract_dir (or the committed seeds)."""
+    logs = ["--target-path", str(db_path.parent / "dbt_target"), "--log-path", str(db_path.parent / "logs")]
+    return run_dbt("build", *logs, *extra, db_path=db_path, extract_dir=extract_dir)
 
 
 def query(db_path: Path, sql: str) -> list[tuple]:

@@ -4,7 +4,6 @@ release and on generated tables; its cost is reported against the optimal suppre
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import DBT, PROJECT_DIR, dbt_build, query
+from conftest import dbt_build, query, run_dbt
 
 THRESHOLD = 5
 SEXES = ["Male", "Female", "Not known"]
@@ -77,25 +76,17 @@ def test_main_names_failing_cells(default_db: Path, tmp_path: Path, capsys: pyte
 def test_dbt_build_goes_red_when_the_audit_fails(default_db: Path, tmp_path: Path) -> None:
     db_copy = tmp_path / "foi.duckdb"
     db_copy.write_bytes(default_db.read_bytes())
-    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(PROJECT_DIR), "FOI_DUCKDB_PATH": str(db_copy)}
-    result = subprocess.run(
-        [
-            DBT,
-            "run",
-            "--select",
-            "foi_release_disclosure_audit",
-            "--vars",
-            "{suppression_threshold: 50}",
-            "--target-path",
-            str(tmp_path / "target"),
-            "--log-path",
-            str(tmp_path / "logs"),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_dbt(
+        "run",
+        "--select",
+        "foi_release_disclosure_audit",
+        "--vars",
+        "{suppression_threshold: 50}",
+        "--target-path",
+        str(tmp_path / "target"),
+        "--log-path",
+        str(tmp_path / "logs"),
+        db_path=db_copy,
     )
     assert result.returncode != 0
     assert "disclosure audit failed" in result.stdout
@@ -116,27 +107,18 @@ def test_secondary_suppressions_within_one_and_a_half_times_optimal(default_db: 
 
 
 def compile_harness(tmp: Path, method: str) -> str:
-    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(PROJECT_DIR)}
-    result = subprocess.run(
-        [
-            DBT,
-            "compile",
-            "--target",
-            "memory",
-            "--select",
-            "disclosure_control_harness",
-            "--vars",
-            f"{{disclosure_method: {method}}}",
-            "--target-path",
-            str(tmp / method),
-            "--log-path",
-            str(tmp / "logs"),
-        ],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+    result = run_dbt(
+        "compile",
+        "--target",
+        "memory",
+        "--select",
+        "disclosure_control_harness",
+        "--vars",
+        f"{{disclosure_method: {method}}}",
+        "--target-path",
+        str(tmp / method),
+        "--log-path",
+        str(tmp / "logs"),
     )
     assert result.returncode == 0, result.stdout[-3000:]
     compiled = next((tmp / method).rglob("disclosure_control_harness.sql"))

@@ -5,16 +5,14 @@ every column the build made is described."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import lxml.html
 import pytest
 
-from conftest import PROJECT_DIR
+from conftest import run_dbt
 
 PROJECT = "foi_exploitation"
 FOI_RELEASE = f"model.{PROJECT}.foi_release"
@@ -37,15 +35,7 @@ CHROMIUM_FLAGS = [
 def docs_site(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`dbt docs generate --static` against the default build, into a folder of its own."""
     target = tmp_path_factory.mktemp("docs")
-    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(PROJECT_DIR), "FOI_DUCKDB_PATH": str(default_db)}
-    result = subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "docs", "generate", "--static", "--target-path", str(target)],
-        cwd=PROJECT_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_dbt("docs", "generate", "--static", "--target-path", str(target), db_path=default_db)
     assert result.returncode == 0, result.stdout[-4000:]
     assert (target / "static_index.html").stat().st_size > 100_000
     return target

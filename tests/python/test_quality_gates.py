@@ -15,42 +15,31 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import PROJECT_DIR
+from conftest import PROJECT_DIR, run_dbt
 
 BIN = Path(sys.executable).parent
 COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "target", "build", "logs", "output", "__pycache__", ".*cache")
 
 
-def run_metadata_gate(project: Path) -> subprocess.CompletedProcess[str]:
-    """`make lint-dbt` in project: dbt parse against the in-memory target, then dbt-score."""
-    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(project), "FOI_DBT_TARGET": "memory"}
-    env["DBT_TARGET_PATH"] = str(project / "target" / "lint")
-    parse = subprocess.run(
-        [str(BIN / "dbt"), "parse", "--quiet"], cwd=project, env=env, capture_output=True, text=True, check=False
-    )
+def run_metadata_gate(project: Path) -> tuple[int, str]:
+    """`make lint-dbt` in project: dbt parse against the in-memory target, then dbt-score; its exit code and
+    report (colour codes removed)."""
+    parse = run_dbt("parse", "--quiet", "--target", "memory", "--target-path", "target/lint", project=project)
     assert parse.returncode == 0, parse.stdout[-3000:] + parse.stderr[-3000:]
-    return subprocess.run(
+    score = subprocess.run(
         [str(BIN / "dbt-score"), "lint", "--manifest", "target/lint/manifest.json"],
         cwd=project,
-        env={**env, "NO_COLOR": "1"},
         capture_output=True,
         text=True,
         check=False,
     )
+    return score.returncode, re.sub(r"\x1b\[[0-9;]*m", "", score.stdout)
 
 
 def replace_in(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def drop_model_description(project: Path) -> None:
-    replace_in(
-        project / "models/marts/data_quality/_data_quality__models.yml",
-        "  - name: dq_extract_exclusion_reasons\n    description: |",
-        "  - name: dq_extract_exclusion_reasons\n    not_a_description: |",
-    )
 
 
 def drop_column_description(project: Path) -> None:
@@ -73,6 +62,15 @@ def drop_property(path: Path, section: str, name: str, key: str) -> None:
 def drop_key_test(project: Path) -> None:
     drop_property(
         project / "models/intermediate/_intermediate__models.yml", "models", "int_flags_active_by_year", "data_tests"
+    )
+
+
+def drop_model_description(project: Path) -> None:
+    drop_property(
+        project / "models/marts/data_quality/_data_quality__models.yml",
+        "models",
+        "dq_extract_exclusion_reasons",
+        "description",
     )
 
 
@@ -104,9 +102,9 @@ def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Pa
 
 
 def test_metadata_gate_passes_on_the_project(project_copy: Callable[[str], Path]) -> None:
-    result = run_metadata_gate(project_copy("unchanged"))
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert "Project score: 10.0" in re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    returncode, report = run_metadata_gate(project_copy("unchanged"))
+    assert returncode == 0, report[-3000:]
+    assert "Project score: 10.0" in report
 
 
 @pytest.mark.parametrize(
@@ -125,9 +123,8 @@ def test_metadata_gate_fails_naming_the_item_and_rule(
 ) -> None:
     project = project_copy(break_it.__name__)
     break_it(project)
-    result = run_metadata_gate(project)
-    assert result.returncode != 0, result.stdout[-3000:]
-    report = re.sub(r"\x1b\[[0-9;]*m", "", result.stdout)
+    returncode, report = run_metadata_gate(project)
+    assert returncode != 0, report[-3000:]
     block = report.split(item, 1)[1].split("\n\n", 1)[0] if item in report else ""
     assert rule in block, report[-3000:]
 

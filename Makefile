@@ -11,10 +11,12 @@ export FOI_DUCKDB_PATH ?= $(CURDIR)/build/foi.duckdb
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt constraints.txt
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	@echo "==> Setting up the Python environment in $(VENV)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	@echo "==> Installing the project's package (src/foi_exploitation: disclosure solver and audit)"
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --editable .
 	touch $@
 
 build: setup
@@ -27,9 +29,9 @@ release: build
 	$(BIN)/python scripts/export_release.py
 	@echo "==> Database: $(FOI_DUCKDB_PATH) (model marts.foi_release)"
 
-# The secondary suppression's cost against an optimal integer program (about 30 s).
+# What disclosure control costs on the built release: cells withheld, capped cells, solver and audit time.
 cost: build
-	$(BIN)/python scripts/disclosure_audit.py --optimal
+	$(BIN)/python scripts/disclosure_audit.py --cost
 
 test: lint build
 	@echo "==> pytest"
@@ -43,12 +45,12 @@ lint: lint-python lint-sql lint-dbt
 
 lint-python: setup
 	@echo "==> ruff"
-	$(BIN)/ruff check scripts tests models dbt_score_rules
-	$(BIN)/ruff format --check scripts tests models dbt_score_rules
+	$(BIN)/ruff check src scripts tests models dbt_score_rules
+	$(BIN)/ruff format --check src scripts tests models dbt_score_rules
 
 lint-sql: setup
-	@echo "==> sqlfluff (dbt templater; about 2 minutes: foi_release compiles to the whole disclosure control)"
-	$(LINT_DBT_ENV) $(BIN)/sqlfluff lint --processes 2 models macros analyses
+	@echo "==> sqlfluff (dbt templater)"
+	$(LINT_DBT_ENV) $(BIN)/sqlfluff lint --processes 2 models macros
 
 lint-dbt: setup
 	@echo "==> dbt-score (every model, seed, macro and exposure described; keys tested; names by folder)"

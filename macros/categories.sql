@@ -4,6 +4,13 @@
 {%- endmacro %}
 
 
+{#- Q5 and Q6 give what was asked, CCE, CSE and Both: Total stands in Q1 only, so fewer published
+    relations link the cells and fewer need withholding. -#}
+{% macro breakdown_categories() -%}
+    {{ return(['CCE', 'CSE', 'Both']) }}
+{%- endmacro %}
+
+
 {% macro sex_breakdowns() -%}
     {{ return(['Male', 'Female', 'Not known']) }}
 {%- endmacro %}

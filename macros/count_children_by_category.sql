@@ -1,7 +1,8 @@
 {#- Q1, Q5 and Q6 in one shape: every financial year x category x breakdown, the number of
     individual children (rule 5), zero where none, null where CCE was not recorded (rule 8).
-    breakdown_column names a column of int_children_categorised_by_year (none for Q1's 'All'). -#}
-{% macro count_children_by_category(breakdown_column=none, breakdown_labels=['All']) -%}
+    breakdown_column names a column of int_children_categorised_by_year (none for Q1's 'All');
+    categories defaults to Q1's. -#}
+{% macro count_children_by_category(breakdown_column=none, breakdown_labels=['All'], categories=none) -%}
 with financial_years as (
     select * from {{ ref('int_financial_years') }}
 ),
@@ -11,7 +12,7 @@ categorised as (
 ),
 
 categories as (
-    {{ labels_table('category', foi_categories()) }}
+    {{ labels_table('category', categories or foi_categories()) }}
 ),
 
 breakdowns as (

@@ -1,9 +1,9 @@
--- Rule 1 and release.md: every question x financial year x category x breakdown is a row, even where
--- the count is zero, and there is no other row.
-{%- set breakdowns_by_question = {
-    'Q1': ['All'],
-    'Q5': sex_breakdowns(),
-    'Q6': age_group_breakdowns(),
+-- Rule 1 and the release's shape: every question x financial year x category x breakdown is a row, even
+-- where the count is zero, and there is no other row. Q5 and Q6 give CCE, CSE and Both; Total is in Q1 only.
+{%- set tables = {
+    'Q1': (foi_categories(), ['All']),
+    'Q5': (breakdown_categories(), sex_breakdowns()),
+    'Q6': (breakdown_categories(), age_group_breakdowns()),
 } %}
 
 with financial_years as (
@@ -11,8 +11,8 @@ with financial_years as (
 ),
 
 expected as (
-    {%- for question, breakdowns in breakdowns_by_question.items() %}
-    {%- for category in foi_categories() %}
+    {%- for question, (categories, breakdowns) in tables.items() %}
+    {%- for category in categories %}
     {%- for breakdown in breakdowns %}
     select '{{ question }}' as question, financial_year, '{{ category }}' as category, '{{ breakdown }}' as breakdown
     from financial_years

@@ -1,11 +1,11 @@
--- Rule 4: the categories are inclusive, so in every question, year and breakdown
--- Total = CCE + CSE - Both (checked wherever the four cells are available).
+-- Rule 4: the categories are inclusive, so in Q1 Total = CCE + CSE - Both (where the four cells are
+-- available), and in every slice (Q1, each sex, each age group) Both is at most CCE and at most CSE.
 with release as (
     select * from {{ ref('foi_release') }}
     where question in ('Q1', 'Q5', 'Q6')
 ),
 
-by_cell as (
+by_slice as (
     select
         question,
         financial_year,
@@ -19,9 +19,10 @@ by_cell as (
 )
 
 select *
-from by_cell
+from by_slice
 where
-    total is not null
-    and total <> cce + cse - both_categories
-    or (total is null) <> (cce is null)
-    or (total is null) <> (both_categories is null)
+    (question = 'Q1' and total <> cce + cse - both_categories)
+    or (question = 'Q1' and (total is null) <> (cce is null))
+    or (cce is null) <> (both_categories is null)
+    or both_categories > cce
+    or both_categories > cse

@@ -1,1 +1,1 @@
-{{ count_children_by_category('sex', sex_breakdowns()) }}
+{{ count_children_by_category('sex', sex_breakdowns(), breakdown_categories()) }}

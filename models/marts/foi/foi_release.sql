@@ -1,50 +1,7 @@
 {#- Every number the council publishes: one row per question x financial year x category x breakdown.
     `children` is the true count and never leaves the database; `published` is what is released. -#}
-with q1 as (
-    select * from {{ ref('fct_q1_children_by_category') }}
-),
-
-q3 as (
-    select * from {{ ref('fct_q3_children_by_item') }}
-),
-
-q5 as (
-    select * from {{ ref('fct_q5_children_by_sex') }}
-),
-
-q6 as (
-    select * from {{ ref('fct_q6_children_by_age_group') }}
-),
-
-cells as (
-    {%- for question, relation in [('Q1', 'q1'), ('Q5', 'q5'), ('Q6', 'q6')] %}
-        select
-            '{{ question }}' as question,
-            financial_year,
-            category,
-            breakdown,
-            children,
-            financial_year_order,
-            category_order,
-            breakdown_order
-        from {{ relation }}
-        union all
-    {%- endfor %}
-    select
-        'Q3' as question,
-        financial_year,
-        item as category,
-        'All' as breakdown,
-        children,
-        financial_year_order,
-        item_order as category_order,
-        1 as breakdown_order
-    from q3
-),
-
--- Disclosure control decides which cells are withheld; see macros/disclosure_control.sql.
-with_suppression as (
-    {{ disclosure_control('cells') }}
+with suppressed as (
+    select * from {{ ref('int_cells_secondary_suppressed') }}
 ),
 
 final as (
@@ -57,16 +14,12 @@ final as (
         cast(
             case
                 when children is null then '[x]'
-                when is_suppressed then '[c]'
+                when is_withheld then '[c]'
                 else cast(children as {{ dbt.type_string() }})
             end as {{ dbt.type_string() }}
         ) as published,
-        cast(
-            case question when 'Q1' then 1 when 'Q3' then 3 when 'Q5' then 5 else 6 end * 1000000
-            + financial_year_order * 10000 + category_order * 100 + breakdown_order
-            as {{ dbt.type_int() }}
-        ) as sort_order
-    from with_suppression
+        sort_order
+    from suppressed
 )
 
 select * from final

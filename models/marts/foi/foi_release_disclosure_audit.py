@@ -1,46 +1,60 @@
-"""The disclosure audit inside `dbt build`: the attacker's integer program against foi_release.
+"""The disclosure audit inside `dbt build`: the intruder's integer programs against foi_release.
 
-One row per [c] cell with the smallest and largest value an attacker could give it. The model fails
-(and so does `dbt build`) when any [c] cell's range is narrower than the threshold, naming the cells.
-The audit itself is scripts/disclosure_audit.py, the same code the export runs before writing files.
+One row per [c] cell: the smallest and largest value it could take, what the release requires of it,
+and whether the requirement is capped. The model fails (and `dbt build` with it), naming the cells,
+when any requirement is unmet or any published number breaks the release's rules. The audit is
+foi_exploitation.audit, written apart from the solver; the export runs it again before writing.
 """
 
-import os
-import sys
+from foi_exploitation.audit import audit
+from foi_exploitation.cells import Cell, DisclosureRules
+
+COLUMNS = ("question", "financial_year", "category", "breakdown", "children", "published")
+OUTPUT = (
+    "question varchar, financial_year varchar, category varchar, breakdown varchar, smallest integer, "
+    "largest integer, required_width integer, required_largest integer, required_smallest integer, "
+    "is_capped boolean, is_protected boolean"
+)
+
+
+def sql_value(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool | int):
+        return str(value).lower()
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    scripts_dir = os.path.join(os.getcwd(), "scripts")
-    if not os.path.exists(os.path.join(scripts_dir, "disclosure_audit.py")):
-        raise RuntimeError(f"foi_release_disclosure_audit: run dbt from the project folder ({scripts_dir} not found)")
-    sys.path.insert(0, scripts_dir)
-    import disclosure_audit
-
-    threshold = int(dbt.config.get("suppression_threshold"))
-    release = dbt.ref("foi_release")
-    columns = ["question", "financial_year", "category", "breakdown", "children", "published"]
-    cells = [disclosure_audit.Cell(*row) for row in release.select(", ".join(columns)).fetchall()]
-    bounds, failing = disclosure_audit.audit(cells, threshold)
-    if failing:
-        named = "; ".join(bound.describe() for bound in failing)
-        raise RuntimeError(
-            f"disclosure audit failed: {len(failing)} [c] cells can be narrowed below {threshold}: {named}"
-        )
-
-    def text(value):
-        return "'" + str(value).replace("'", "''") + "'"
-
-    rows = [
-        f"({text(b.cell.question)}, {text(b.cell.financial_year)}, {text(b.cell.category)}, "
-        f"{text(b.cell.breakdown)}, {b.smallest}, "
-        f"{'null' if b.largest >= disclosure_audit.UNBOUNDED else b.largest}, {threshold})"
-        for b in bounds
-    ] or ["(null, null, null, null, null, null, null)"]
-    return session.sql(
-        "select question, financial_year, category, breakdown, cast(smallest as integer) as smallest, "
-        "cast(largest as integer) as largest, "
-        "largest is null or largest - smallest >= threshold as is_protected "
-        f"from (values {', '.join(rows)}) as audit(question, financial_year, category, breakdown, smallest, largest, threshold) "
-        "where question is not null"
+    rules = DisclosureRules.from_config(
+        dbt.config.get("suppression_threshold"),
+        dbt.config.get("protection_level"),
+        dbt.config.get("zeros_may_be_withheld"),
     )
+    release = dbt.ref("foi_release").select(", ".join(COLUMNS)).fetchall()
+    report = audit([Cell(*row) for row in release], rules)
+    if not report.passed:
+        raise RuntimeError(report.summary())
+    rows = [
+        "("
+        + ", ".join(
+            sql_value(v)
+            for v in (
+                *f.cell.key,
+                f.smallest,
+                f.largest,
+                f.required_width,
+                f.required_largest,
+                f.required_smallest,
+                f.is_capped,
+                f.problem is None,
+            )
+        )
+        + ")"
+        for f in report.findings
+    ]
+    names = ", ".join(column.split()[0] for column in OUTPUT.split(", "))
+    casts = ", ".join(f"cast({c.split()[0]} as {c.split()[1]}) as {c.split()[0]}" for c in OUTPUT.split(", "))
+    values = ", ".join(rows) or "(" + ", ".join(["null"] * len(OUTPUT.split(", "))) + ")"
+    return session.sql(f"select {casts} from (values {values}) as audit({names}) where question is not null")

@@ -1,0 +1,62 @@
+"""Secondary suppression inside `dbt build`: the fewest further cells that protect every [c].
+
+Reads int_cells_primary_suppressed, solves one small integer program per financial year
+(foi_exploitation.suppression) and adds to each cell whether it is withheld, and, per year, how the
+solver proved its answer (its time is not stored: the same input gives the same database;
+`make cost` measures it). The rules come from the dbt vars (config in _intermediate__models.yml).
+"""
+
+from foi_exploitation.cells import Cell, DisclosureRules
+from foi_exploitation.suppression import suppress
+
+COLUMNS = ("question", "financial_year", "category", "breakdown", "children", "is_primary")
+
+
+def sql_text(value: object) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def cell_key_sql() -> str:
+    return " || '|' || ".join(COLUMNS[:4])
+
+
+def by_year(column: str, values: dict[str, object], sql_type: str) -> str:
+    cases = " ".join(f"when {sql_text(year)} then {sql_text(value)}" for year, value in sorted(values.items()))
+    return f"cast(case financial_year {cases} end as {sql_type}) as {column}"
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    rules = DisclosureRules.from_config(
+        dbt.config.get("suppression_threshold"),
+        dbt.config.get("protection_level"),
+        dbt.config.get("zeros_may_be_withheld"),
+    )
+    cells_in = dbt.ref("int_cells_primary_suppressed")
+    # Release order: between equally good patterns the solver keeps the earlier cells published.
+    rows = cells_in.order("sort_order").select(", ".join(COLUMNS)).fetchall()
+    for question, year, category, breakdown, children, is_primary in rows:
+        if bool(is_primary) != rules.is_primary(children):
+            raise RuntimeError(
+                f"int_cells_secondary_suppressed: {question} {year} {category} / {breakdown} = {children}: "
+                f"the SQL primary flag ({is_primary}) disagrees with the threshold {rules.threshold}"
+            )
+    solution = suppress([Cell(*row[:5]) for row in rows], rules)
+    withheld = sorted("|".join(key) for key in solution.withheld)
+    secondary = sorted("|".join(key) for key in solution.secondary)
+    years = {y.financial_year: y for y in solution.years}
+    in_list = ", ".join(sql_text(k) for k in withheld) or "null"
+    secondary_list = ", ".join(sql_text(k) for k in secondary) or "null"
+    return cells_in.project(
+        ", ".join(
+            [
+                "*",
+                f"coalesce({cell_key_sql()} in ({in_list}), false) as is_withheld",
+                f"coalesce({cell_key_sql()} in ({secondary_list}), false) as is_secondary",
+                by_year("solver_status", {y: s.status for y, s in years.items()}, "varchar"),
+                by_year("solver_gap", {y: s.gap for y, s in years.items()}, "double"),
+                by_year("solver_iterations", {y: s.iterations for y, s in years.items()}, "integer"),
+                by_year("solver_cuts", {y: s.cuts for y, s in years.items()}, "integer"),
+            ]
+        )
+    )

@@ -27,8 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import disclosure_audit
 import duckdb
+from foi_exploitation.audit import audit
+from foi_exploitation.cells import Cell, DisclosureRules
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font
@@ -42,6 +43,8 @@ DEFAULT_DB = PROJECT_DIR / "build" / "foi.duckdb"
 SEXES = ["Male", "Female", "Not known"]
 AGE_GROUPS = ["Under 10", "10-12", "13-15", "16-17", "Not recorded"]
 CATEGORIES = ["CCE", "CSE", "Both", "Total"]
+# Q5 and Q6 give what the request asks: CCE, CSE and Both (Total is in Q1 only).
+BREAKDOWN_CATEGORIES = ["CCE", "CSE", "Both"]
 CATEGORY_HEADINGS = {"CCE": "CCE", "CSE": "CSE", "Both": "Both CCE and CSE", "Total": "Total CCE or CSE"}
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 SHORTHAND = {
@@ -59,7 +62,7 @@ class ExportError(Exception):
 @dataclass
 class Release:
     metadata: dict[str, object]
-    cells: list[disclosure_audit.Cell]
+    cells: list[Cell]
     years: list[dict[str, object]]
     q2: list[dict[str, object]]
     q3_items: list[dict[str, object]]
@@ -70,6 +73,17 @@ class Release:
 
     def __post_init__(self) -> None:
         self._index = {c.key: c.published for c in self.cells}
+
+    @property
+    def rules(self) -> DisclosureRules:
+        """The disclosure rules the release was built with; anything not plainly valid stops the export."""
+        meta = self.metadata
+        try:
+            return DisclosureRules.from_config(
+                meta["suppression_threshold"], meta["protection_level"], meta["zeros_may_be_withheld"]
+            )
+        except ValueError as error:
+            raise ExportError(f"foi_release_metadata: {error}") from error
 
     @property
     def timestamp(self) -> dt.datetime:
@@ -121,7 +135,7 @@ def read_release(db_path: Path) -> Release:
         con.close()
     if not metadata or not cells:
         raise ExportError(f"{db_path} holds an empty release: run `make release`")
-    return Release(metadata[0], [disclosure_audit.Cell(*c) for c in cells], years, q2, q3_items, q4)
+    return Release(metadata[0], [Cell(*c) for c in cells], years, q2, q3_items, q4)
 
 
 # ---- the tables ---------------------------------------------------------------------------------
@@ -176,11 +190,7 @@ def build_sheets(release: Release) -> list[Sheet]:
         )
         + "."
     )
-    note_suppression = notes.add(
-        f"Disclosure control: counts from 1 to {meta['suppression_threshold']} are withheld [c], and further "
-        "cells are withheld so that no withheld count can be worked out, or narrowed to fewer than "
-        f"{meta['suppression_threshold'] + 1} possible values, from the other cells of any table. Zeros are published."
-    )
+    note_suppression = notes.add(suppression_note(release.rules))
     note_sex = notes.add("Sex as recorded: Male, Female, or Not known (not recorded, indeterminate or unknown).")
     note_age = notes.add(
         "Age in whole years on the child's first assessment in the year that identified CSE or CCE; Not "
@@ -188,7 +198,7 @@ def build_sheets(release: Release) -> list[Sheet]:
     )
     note_categories = notes.add(
         "CCE: child criminal exploitation. CSE: child sexual exploitation. Both: identified with both in the "
-        "same year. Total: identified with either, so Total = CCE + CSE - Both."
+        "same year. Total: identified with either, so Total = CCE + CSE - Both; it is given in Q1 only."
     )
     item_notes = {item["item"]: notes.add(f"{item['item']}: {item['statement']}") for item in release.q3_items}
     note_q2 = notes.add("Field names are as they appear in the council's case management system.")
@@ -275,7 +285,7 @@ def build_sheets(release: Release) -> list[Sheet]:
     for question, breakdowns, what, note in (("Q5", SEXES, "sex", note_sex), ("Q6", AGE_GROUPS, "age group", note_age)):
         headers = ["Financial year"] + [
             f"{CATEGORY_HEADINGS[c]}: {b}" + (f" {note_cce}" if c != "CSE" else "")
-            for c in CATEGORIES
+            for c in BREAKDOWN_CATEGORIES
             for b in breakdowns
         ]
         sheets.append(
@@ -292,7 +302,7 @@ def build_sheets(release: Release) -> list[Sheet]:
                     [year_label(y)]
                     + [
                         as_value(release.published(question, str(y["financial_year"]), c, b))
-                        for c in CATEGORIES
+                        for c in BREAKDOWN_CATEGORIES
                         for b in breakdowns
                     ]
                     for y in year_rows
@@ -309,6 +319,23 @@ def build_sheets(release: Release) -> list[Sheet]:
         csv_name="notes",
     )
     return [notes_sheet, *sheets]
+
+
+def suppression_note(rules: DisclosureRules) -> str:
+    """The disclosure rules in plain words, as the notes sheet states them."""
+    threshold, level = rules.threshold, rules.protection_level
+    zeros = (
+        "Zeros are real zeros: no zero is withheld, so every [c] stands for at least 1."
+        if not rules.zeros_may_be_withheld
+        else "Zeros may be withheld too, so a [c] can hide a zero."
+    )
+    return (
+        f"Disclosure control: counts from 1 to {threshold} are withheld [c], and the fewest further cells are "
+        "withheld so that no withheld count can be worked out from the other numbers and the ways they add up: "
+        f"each [c] could be any of at least {threshold + 1} values, and a withheld count from 1 to {threshold} "
+        f"could be at least {level} more or {level} less (not below {rules.floor}), as far as the table allows. "
+        + zeros
+    )
 
 
 # ---- the workbook -------------------------------------------------------------------------------
@@ -535,14 +562,14 @@ def write_csv(path: Path, headers: list[str], rows: list[list[object]]) -> None:
 def export(db_path: Path, out_dir: Path | None) -> list[Path]:
     print(f"[1/4] reading the release from {db_path}")
     release = read_release(db_path)
-    threshold = int(release.metadata["suppression_threshold"])  # type: ignore[arg-type]
-    print(f"[2/4] disclosure audit of {len(release.cells)} cells (threshold {threshold})")
-    _, failing = disclosure_audit.audit(release.cells, threshold)
-    if failing:
-        named = "; ".join(b.describe() for b in failing)
-        raise ExportError(
-            f"disclosure audit failed, no file written: {len(failing)} [c] cells can be narrowed: {named}"
-        )
+    rules = release.rules
+    print(
+        f"[2/4] disclosure audit of {len(release.cells)} cells "
+        f"(threshold {rules.threshold}, protection level {rules.protection_level})"
+    )
+    report = audit(release.cells, rules)
+    if not report.passed:
+        raise ExportError(f"no file written: {report.summary()}")
     sheets = build_sheets(release)
     target = out_dir or Path(str(release.metadata["output_dir"]))
     if not target.is_absolute():

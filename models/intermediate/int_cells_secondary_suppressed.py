@@ -34,7 +34,7 @@ def model(dbt, session):
     )
     cells_in = dbt.ref("int_cells_primary_suppressed")
     # Release order: between equally good patterns the solver keeps the earlier cells published.
-    rows = cells_in.order("sort_order").select(", ".join(COLUMNS)).fetchall()
+    rows = [row[:-1] for row in cells_in.select(", ".join((*COLUMNS, "sort_order"))).order("sort_order").fetchall()]
     for question, year, category, breakdown, children, is_primary in rows:
         if bool(is_primary) != rules.is_primary(children):
             raise RuntimeError(

@@ -222,6 +222,7 @@ def compute(
         for category, is_in in in_category.items():
             if is_in:
                 counts[("Q1", fy_label(fy), category, "All")].add(child_id)
+            if is_in and category != "Total":  # Q5 and Q6 give CCE, CSE and Both only
                 counts[("Q5", fy_label(fy), category, sex)].add(child_id)
                 counts[("Q6", fy_label(fy), category, group)].add(child_id)
         if entry["gang"]:
@@ -265,7 +266,7 @@ def compute(
     for fy in range(first_fy, last_fy + 1):
         label, cce_recorded = fy_label(fy), dt.date(fy, 4, 1) >= cce_start
         for question, breakdowns in (("Q1", ["All"]), ("Q5", SEXES), ("Q6", AGE_GROUPS)):
-            for category in CATEGORIES:
+            for category in CATEGORIES if question == "Q1" else CATEGORIES[:3]:
                 for breakdown in breakdowns:
                     available = category == "CSE" or cce_recorded
                     cells[(question, label, category, breakdown)] = (

@@ -1,237 +1,319 @@
-"""Disclosure control: the audit catches leaks; the macro's output passes the audit on the default
-release and on generated tables; its cost is reported against the optimal suppression."""
+"""Disclosure control v2: the solver's patterns pass the independent audit, are optimal (against brute
+force and against another exact formulation), and the audit catches every way a release can break
+its own rules."""
 
 from __future__ import annotations
 
+import itertools
 import os
-import time
 from dataclasses import replace
 from pathlib import Path
 
-import disclosure_audit as audit_tool
-import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import dbt_build, query, run_dbt
+from foi_exploitation import cost
+from foi_exploitation.audit import audit
+from foi_exploitation.cells import Cell, DisclosureRules
+from foi_exploitation.release_db import load_cells
+from foi_exploitation.suppression import suppress
+from independent_optimum import optimum, tiered_cost
+from tables import AGES, SEXES, published, release_tables, small_years, year_cells
 
-THRESHOLD = 5
-SEXES = ["Male", "Female", "Not known"]
-AGES = ["Under 10", "10-12", "13-15", "16-17", "Not recorded"]
-CATEGORIES = ["CCE", "CSE", "Both", "Total"]
-
-
-def release_cells(db_path: Path) -> list[audit_tool.Cell]:
-    return audit_tool.load_release(db_path)
-
-
-def test_default_release_passes_the_audit_quickly(default_db: Path) -> None:
-    cells = release_cells(default_db)
-    started = time.perf_counter()
-    bounds, failing = audit_tool.audit(cells, THRESHOLD)
-    elapsed = time.perf_counter() - started
-    assert failing == []
-    assert len(bounds) == sum(c.published == "[c]" for c in cells) > 0
-    assert elapsed < 10, f"audit took {elapsed:.1f} s"
+RULES = DisclosureRules()
 
 
-def test_every_primary_cell_is_withheld_and_zeros_are_published(default_db: Path) -> None:
-    for cell in release_cells(default_db):
-        if cell.children is not None and 1 <= cell.children <= THRESHOLD:
+def solved(cells: list[Cell], rules: DisclosureRules = RULES) -> list[Cell]:
+    return published(cells, suppress(cells, rules).withheld)
+
+
+def assert_safe(cells: list[Cell], rules: DisclosureRules = RULES) -> None:
+    """What every released pattern must satisfy, checked by the audit and directly."""
+    report = audit(cells, rules)
+    assert report.passed, report.problems
+    for cell in cells:
+        if rules.is_primary(cell.children):
             assert cell.published == "[c]", cell.label()
-    q3_zeros = [c for c in release_cells(default_db) if c.question == "Q3" and c.children == 0]
-    assert all(c.published == "0" for c in q3_zeros)
+        if cell.children == 0 and not rules.zeros_may_be_withheld:
+            assert cell.published == "0", cell.label()
 
 
-def test_primary_suppression_alone_is_caught(default_db: Path) -> None:
-    cells = [
-        replace(c, published="[c]")
-        if c.children is not None and 1 <= c.children <= THRESHOLD
-        else replace(c, published="[x]" if c.children is None else str(c.children))
-        for c in release_cells(default_db)
-    ]
-    _, failing = audit_tool.audit(cells, THRESHOLD)
-    assert failing, "primary suppression alone should be breakable"
+# ---- the configuration ------------------------------------------------------------------------------
 
 
-def test_single_suppressed_cell_in_a_published_row_is_caught(default_db: Path) -> None:
-    cells = [replace(c, published="[x]" if c.children is None else str(c.children)) for c in release_cells(default_db)]
-    # Hand-made leak: one Q5 cell withheld while its Q1 total and the other breakdowns are published.
-    target = next(c for c in cells if c.question == "Q5" and c.category == "CSE" and c.children and c.children > 0)
-    cells = [replace(c, published="[c]") if c == target else c for c in cells]
-    _, failing = audit_tool.audit(cells, THRESHOLD)
-    assert [b.cell.key for b in failing] == [target.key]
-    assert failing[0].smallest == failing[0].largest == target.children
+@pytest.mark.parametrize(
+    ("threshold", "level", "zeros"),
+    [(0, 3, False), (-1, 3, False), ("5.5", 3, False), ("five", 3, False), (True, 3, False), (5, 0, False), (5, 3, "no")],
+)
+def test_rules_refuse_anything_not_plainly_valid(threshold: object, level: object, zeros: object) -> None:
+    with pytest.raises(ValueError, match="must be"):
+        DisclosureRules.from_config(threshold, level, zeros)
 
 
-def test_main_names_failing_cells(default_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert audit_tool.main(["--db", str(default_db)]) == 0
-    # A stricter threshold than the release was built with: the audit must fail and name cells.
-    assert audit_tool.main(["--db", str(default_db), "--threshold", "50"]) == 1
-    assert "could be" in capsys.readouterr().err
-    assert audit_tool.main(["--db", str(tmp_path / "missing.duckdb")]) == 2
+def test_rules_read_from_text_as_dbt_config_gives_them() -> None:
+    assert DisclosureRules.from_config("5", "3", "False") == DisclosureRules(5, 3, False)
+    assert DisclosureRules.from_config(" 4 ", 2, "true").floor == 0
+
+
+# ---- hand-built cases, one per rule ----------------------------------------------------------------
+
+
+def one_year(groups: dict[tuple[str, str], tuple[int, int, int]], cce_recorded: bool = True) -> list[Cell]:
+    hidden = {(s, a): (0, 0, 0) for s in SEXES for a in AGES} | groups
+    return year_cells("2023/24", hidden, cce_recorded)
+
+
+def primary_only(cells: list[Cell], rules: DisclosureRules = RULES) -> list[Cell]:
+    return published(cells, [c.key for c in cells if rules.is_primary(c.children)])
+
+
+def finding(cells: list[Cell], label: str, rules: DisclosureRules = RULES):
+    report = audit(cells, rules)
+    return next(f for f in report.findings if f.cell.label() == label)
+
+
+def test_a_cell_pinned_by_the_floor_of_one() -> None:
+    # CSE by sex 1, 4, 2 (Q1 = 7), each withheld: knowing each [c] is at least 1, Male is 1 to 5.
+    cells = one_year({("Male", "13-15"): (0, 1, 0), ("Female", "13-15"): (0, 4, 0), ("Not known", "16-17"): (0, 2, 0)})
+    male = finding(primary_only(cells), "Q5 2023/24 CSE / Male")
+    assert (male.smallest, male.largest) == (1, 5) and "fewer than 6 possible values" in male.problem
+    # If zeros could be withheld, a [c] could be 0: the same pattern is then wide enough (0 to 7).
+    zeros_allowed = DisclosureRules(zeros_may_be_withheld=True)
+    assert (finding(primary_only(cells), "Q5 2023/24 CSE / Male", zeros_allowed).smallest) == 0
+    assert_safe(solved(cells))
+
+
+def test_a_primary_cell_that_cannot_reach_x_plus_p() -> None:
+    # CSE by sex 5 and 3 (Q1 = 8): Male could be 1 to 7, wide enough, but not 5 + 3 = 8.
+    cells = one_year({("Male", "13-15"): (0, 5, 0), ("Female", "10-12"): (0, 3, 0)})
+    male = finding(primary_only(cells), "Q5 2023/24 CSE / Male")
+    assert (male.smallest, male.largest) == (1, 7) and "cannot reach 8 above" in male.problem
+    assert_safe(solved(cells))
+
+
+def test_a_capped_cell_is_held_to_what_full_suppression_gives() -> None:
+    # Q1 Both = 4 from three non-zero sex cells: whatever is withheld, Both is at least 3 > max(1, 4 - 3).
+    cells = one_year(
+        {
+            ("Male", "13-15"): (20, 10, 2),
+            ("Female", "13-15"): (15, 12, 1),
+            ("Not known", "16-17"): (9, 8, 1),
+        }
+    )
+    release = solved(cells)
+    assert_safe(release)
+    both = finding(release, "Q1 2023/24 Both / All")
+    assert both.is_capped and both.required_smallest == 3 and both.smallest == 3
+
+
+def test_a_year_where_every_cell_is_small() -> None:
+    cells = one_year({("Male", "13-15"): (1, 1, 1), ("Female", "10-12"): (0, 1, 0)})
+    assert all(c.children is None or c.children <= 5 for c in cells)
+    release = solved(cells)
+    assert_safe(release)
+    assert all(c.published in ("[c]", "0") for c in release)
+
+
+def test_a_year_with_no_small_cell_withholds_nothing() -> None:
+    cells = one_year({("Male", "13-15"): (10, 9, 8), ("Female", "16-17"): (7, 11, 6)})
+    release = solved(cells)
+    assert not any(c.published == "[c]" for c in release)
+    assert_safe(release)
+
+
+def test_a_year_before_cce_was_recorded_protects_cse_alone() -> None:
+    cells = one_year({("Male", "13-15"): (0, 3, 0), ("Female", "10-12"): (0, 9, 0), ("Female", "16-17"): (0, 7, 0)}, False)
+    release = solved(cells)
+    assert_safe(release)
+    assert {c.published for c in release if c.category != "CSE"} == {"[x]"}
+    assert sum(c.published == "[c]" for c in release) >= 3
+
+
+# ---- the audit catches what breaks the release's rules ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def default_cells(default_db: Path) -> list[Cell]:
+    return load_cells(default_db)
+
+
+def test_default_release_passes_the_audit(default_cells: list[Cell]) -> None:
+    assert_safe(default_cells)
+    assert not any(c.category == "Total" and c.question != "Q1" for c in default_cells)
+
+
+def test_primary_suppression_alone_is_caught(default_cells: list[Cell]) -> None:
+    assert not audit(primary_only(default_cells), RULES).passed
+
+
+def test_a_lone_withheld_cell_is_recovered_exactly(default_cells: list[Cell]) -> None:
+    cells = published(default_cells, [])
+    target = next(c for c in cells if c.question == "Q5" and c.category == "CSE" and (c.children or 0) > 5)
+    report = audit([replace(c, published="[c]") if c == target else c for c in cells], RULES)
+    (only,) = report.findings
+    assert only.cell.key == target.key and only.smallest == only.largest == target.children
+    assert not report.passed
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c.children == 0, "a zero is withheld"),
+        (lambda c: c.published == "[c]" and RULES.is_primary(c.children), "a count from 1 to 5 is published"),
+        (lambda c: c.published.isdigit() and int(c.published) > 5, "is not its true count"),
+        (lambda c: c.published == "[x]", "no count is available"),
+    ],
+)
+def test_a_release_that_breaks_its_own_rules_fails(default_cells: list[Cell], change, message: str) -> None:
+    target = next(c for c in default_cells if change(c))
+    altered = {
+        "a zero is withheld": "[c]",
+        "a count from 1 to 5 is published": str(target.children),
+        "is not its true count": str((target.children or 0) + 1),
+        "no count is available": "7",
+    }[message]
+    cells = [replace(c, published=altered) if c == target else c for c in default_cells]
+    report = audit(cells, RULES)
+    assert any(message in p and target.label() in p for p in report.problems), report.problems
+
+
+def test_a_total_outside_q1_fails(default_cells: list[Cell]) -> None:
+    extra = Cell("Q5", default_cells[0].financial_year, "Total", "Male", 50, "50")
+    assert any("a Total outside Q1" in p for p in audit([*default_cells, extra], RULES).problems)
+
+
+def test_the_command_line_audits_and_reports_the_cost(
+    default_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cost.main(["--db", str(default_db), "--cost", "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "disclosure audit passed" in out and "a fresh solve withholds exactly the database's [c] cells: yes" in out
+    # Stricter standards than the release was built with: the audit fails, naming cells.
+    assert cost.main(["--db", str(default_db), "--threshold", "50"]) == 1
+    assert "a count from 1 to 50 is published" in capsys.readouterr().err
+    assert cost.main(["--db", str(default_db), "--protection-level", "30"]) == 1
+    error = capsys.readouterr().err
+    assert "could be" in error and "(protection level 30)" in error
+    assert cost.main(["--db", str(tmp_path / "missing.duckdb")]) == 2
+
+
+# ---- optimality -------------------------------------------------------------------------------------
+
+
+def test_default_release_is_as_good_as_an_independent_exact_optimum(default_cells: list[Cell]) -> None:
+    """Fewest Q1 cells, then fewest cells, then least value: equal to another formulation's optimum, year by year."""
+    for year in sorted({c.financial_year for c in default_cells}):
+        cells = [c for c in default_cells if c.financial_year == year and c.question in ("Q1", "Q5", "Q6")]
+        ours = {c.key for c in cells if c.published == "[c]" and not RULES.is_primary(c.children)}
+        assert tiered_cost(cells, ours) == tiered_cost(cells, optimum(cells, RULES)), year
+
+
+def brute_force(cells: list[Cell], rules: DisclosureRules) -> frozenset[tuple]:
+    """Every pattern, cheapest first (the solver's tiered cost, then its tie-break): the first that passes."""
+    primary = [c.key for c in cells if rules.is_primary(c.children)]
+    candidates = [c for c in cells if c.children is not None and not rules.is_primary(c.children)]
+    candidates = [c for c in candidates if c.children > 0 or rules.zeros_may_be_withheld]
+
+    def order(chosen: tuple[int, ...]) -> tuple:
+        picked = [candidates[k] for k in chosen]
+        tie_break = sum(2 ** (len(candidates) - 1 - k) for k in chosen)
+        return (sum(c.question == "Q1" for c in picked), len(picked), sum(c.children for c in picked), tie_break)
+
+    patterns = [p for size in range(len(candidates) + 1) for p in itertools.combinations(range(len(candidates)), size)]
+    for chosen in sorted(patterns, key=order):
+        withheld = frozenset(primary) | {candidates[k].key for k in chosen}
+        if audit(published(cells, withheld), rules).passed:
+            return withheld
+    raise AssertionError("not even full suppression passes")
+
+
+def few_candidates(cells: list[Cell], rules: DisclosureRules) -> bool:
+    return sum(c.children is not None and c.children > rules.threshold for c in cells) <= 7
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.filter_too_much])
+@given(cells=small_years().filter(lambda cells: few_candidates(cells, RULES)))
+def test_solver_matches_brute_force_on_small_tables(cells: list[Cell]) -> None:
+    assert suppress(cells, RULES).withheld == brute_force(cells, RULES)
+
+
+# ---- property tests: generated tables ------------------------------------------------------------------
+
+PROPERTY_SETTINGS = settings(
+    max_examples=int(os.environ.get("FOI_PROPERTY_EXAMPLES", "500")),
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@PROPERTY_SETTINGS
+@given(cells=release_tables())
+def test_solver_output_passes_the_audit(cells: list[Cell]) -> None:
+    release = solved(cells)
+    assert_safe(release)
+    # Secondary cells are Q1, Q5 or Q6 cells above the threshold; nothing else is withheld.
+    for cell in release:
+        if cell.published == "[c]" and not RULES.is_primary(cell.children):
+            assert cell.question in ("Q1", "Q5", "Q6") and cell.children > RULES.threshold
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(cells=release_tables(), threshold=st.integers(2, 6), level=st.integers(1, 4))
+def test_other_rules_and_withheld_zeros_pass_the_audit(cells: list[Cell], threshold: int, level: int) -> None:
+    for zeros in (False, True):
+        rules = DisclosureRules(threshold, level, zeros)
+        assert_safe(solved(cells, rules), rules)
+
+
+def test_the_same_table_gives_the_same_pattern(default_cells: list[Cell]) -> None:
+    fresh = [replace(c, published="") for c in default_cells]
+    first, second = suppress(fresh, RULES), suppress(fresh, RULES)
+    assert first.withheld == second.withheld == {c.key for c in default_cells if c.published == "[c]"}
+    assert all(year.status == "optimal" and year.gap == 0 for year in first.years)
+
+
+# ---- inside dbt build -------------------------------------------------------------------------------
+
+
+def test_default_build_reports_the_audit_table(default_db: Path) -> None:
+    rows = query(
+        default_db,
+        "select count(*), min(cast(is_protected as integer)), count(*) filter (where is_capped) "
+        "from marts.foi_release_disclosure_audit",
+    )
+    withheld = query(default_db, "select count(*) from marts.foi_release where published = '[c]'")[0][0]
+    assert rows[0][:2] == (withheld, 1) and rows[0][2] >= 1
 
 
 def test_dbt_build_goes_red_when_the_audit_fails(default_db: Path, tmp_path: Path) -> None:
     db_copy = tmp_path / "foi.duckdb"
     db_copy.write_bytes(default_db.read_bytes())
+    logs = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     result = run_dbt(
-        "run",
-        "--select",
-        "foi_release_disclosure_audit",
-        "--vars",
-        "{suppression_threshold: 50}",
-        "--target-path",
-        str(tmp_path / "target"),
-        "--log-path",
-        str(tmp_path / "logs"),
-        db_path=db_copy,
+        "run", "--select", "foi_release_disclosure_audit", "--vars", "{suppression_threshold: 50}", *logs, db_path=db_copy
     )
     assert result.returncode != 0
-    assert "disclosure audit failed" in result.stdout
+    assert "disclosure audit failed" in result.stdout and "a count from 1 to 50 is published" in result.stdout
 
 
-def test_secondary_suppressions_within_one_and_a_half_times_optimal(default_db: Path) -> None:
-    cells = release_cells(default_db)
-    primary = audit_tool.primary_cells(cells, THRESHOLD)
-    ours = {c.key for c in cells if c.published == "[c]"} - primary
-    optimal = audit_tool.optimal_suppression(cells, THRESHOLD) - primary
-    # The optimal pattern is itself safe: the audit agrees.
-    optimal_cells = [replace(c, published="[c]") if c.key in optimal | primary else c for c in cells]
-    assert audit_tool.audit(optimal_cells, THRESHOLD)[1] == []
-    assert len(ours) <= 1.5 * len(optimal), (len(ours), len(optimal))
-
-
-# ---- Property-based tests: the macro's own SQL on generated tables --------------------------------
-
-
-def compile_harness(tmp: Path, method: str) -> str:
-    result = run_dbt(
-        "compile",
-        "--target",
-        "memory",
-        "--select",
-        "disclosure_control_harness",
-        "--vars",
-        f"{{disclosure_method: {method}}}",
-        "--target-path",
-        str(tmp / method),
-        "--log-path",
-        str(tmp / "logs"),
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    compiled = next((tmp / method).rglob("disclosure_control_harness.sql"))
-    return compiled.read_text(encoding="utf-8")
-
-
-@pytest.fixture(scope="module")
-def harness_sql(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    tmp = tmp_path_factory.mktemp("harness")
-    return {method: compile_harness(tmp, method) for method in ("moves", "hidden_tables")}
-
-
-small_counts = st.sampled_from([0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 9, 12, 20])
-
-
-@st.composite
-def release_tables(draw: st.DrawFn) -> list[tuple]:
-    """Q1/Q5/Q6 rows of one to three years, consistent by construction: each year is drawn as hidden
-    counts of CCE-only, CSE-only and Both children per sex x age group, then added up."""
-    rows = []
-    for year_order in range(1, draw(st.integers(1, 3)) + 1):
-        year = f"20{20 + year_order}/{21 + year_order}"
-        cce_recorded = draw(st.booleans())
-        hidden = {(s, a): (draw(small_counts), draw(small_counts), draw(small_counts)) for s in SEXES for a in AGES}
-        if draw(st.booleans()):  # many empty groups: lone small cells in a breakdown
-            for key in draw(st.lists(st.sampled_from(list(hidden)), max_size=12)):
-                hidden[key] = (0, 0, 0)
-
-        def count(category: str, keep, hidden=hidden) -> int:
-            total = 0
-            for (s, a), (cce_only, cse_only, both) in hidden.items():
-                if keep(s, a):
-                    total += {
-                        "CCE": cce_only + both,
-                        "CSE": cse_only + both,
-                        "Both": both,
-                        "Total": cce_only + cse_only + both,
-                    }[category]
-            return total
-
-        for c_order, category in enumerate(CATEGORIES, 1):
-            available = category == "CSE" or cce_recorded
-            columns = [("Q1", "All", lambda s, a: True)]
-            columns += [("Q5", s, lambda s2, a, s=s: s2 == s) for s in SEXES]
-            columns += [("Q6", a, lambda s, a2, a=a: a2 == a) for a in AGES]
-            for b_order, (question, breakdown, keep) in enumerate(columns, 1):
-                value = count(category, keep) if available else None
-                rows.append((question, year, category, breakdown, value, year_order, c_order, b_order))
-    return rows
-
-
-def run_harness(sql: str, rows: list[tuple]) -> list[audit_tool.Cell]:
-    with duckdb.connect() as con:
-        con.execute(
-            "create table harness_cells (question varchar, financial_year varchar, category varchar, "
-            "breakdown varchar, children integer, financial_year_order integer, category_order integer, "
-            "breakdown_order integer)"
-        )
-        con.executemany("insert into harness_cells values (?, ?, ?, ?, ?, ?, ?, ?)", rows)
-        result = con.execute(
-            f"select question, financial_year, category, breakdown, children, is_suppressed from ({sql})"
-        ).fetchall()
-    cells = []
-    for question, year, category, breakdown, children, suppressed in result:
-        published = "[x]" if children is None else "[c]" if suppressed else str(children)
-        cells.append(audit_tool.Cell(question, year, category, breakdown, children, published))
-    return cells
-
-
-def check_table(sql: str, rows: list[tuple]) -> None:
-    cells = run_harness(sql, rows)
-    assert len(cells) == len(rows)
-    for cell in cells:
-        if cell.children is not None and 1 <= cell.children <= THRESHOLD:
-            assert cell.published == "[c]", cell.label()
-    _, failing = audit_tool.audit(cells, THRESHOLD)
-    assert failing == [], [b.describe() for b in failing]
-
-
-PROPERTY_SETTINGS = settings(
-    max_examples=int(os.environ.get("FOI_PROPERTY_EXAMPLES", "250")),
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-
-
-@PROPERTY_SETTINGS
-@given(rows=release_tables())
-def test_moves_method_output_passes_the_audit(harness_sql: dict[str, str], rows: list[tuple]) -> None:
-    check_table(harness_sql["moves"], rows)
-
-
-@PROPERTY_SETTINGS
-@given(rows=release_tables())
-def test_hidden_table_method_output_passes_the_audit(harness_sql: dict[str, str], rows: list[tuple]) -> None:
-    check_table(harness_sql["hidden_tables"], rows)
-
-
-def test_default_build_reports_the_audit_table(default_db: Path) -> None:
-    rows = query(
-        default_db, "select count(*), min(cast(is_protected as integer)) from marts.foi_release_disclosure_audit"
-    )
-    withheld = query(default_db, "select count(*) from marts.foi_release where published = '[c]'")[0][0]
-    assert rows[0] == (withheld, 1)
-
-
-def test_other_threshold_from_configuration(tmp_path: Path) -> None:
+@pytest.mark.parametrize("bad", ["{suppression_threshold: 0}", "{protection_level: -1}", "{suppression_threshold: 'five'}"])
+def test_dbt_build_refuses_a_bad_disclosure_var(bad: str, tmp_path: Path) -> None:
     db_path = tmp_path / "foi.duckdb"
-    result = dbt_build(db_path, None, "--vars", "{suppression_threshold: 3}")
+    result = dbt_build(db_path, None, "--vars", bad)
+    assert result.returncode != 0
+    assert "must be a whole number of at least 1" in result.stdout
+    assert not db_path.exists() or not query(db_path, "select * from information_schema.tables where table_name = 'foi_release'")
+
+
+def test_other_rules_from_configuration(tmp_path: Path) -> None:
+    db_path = tmp_path / "foi.duckdb"
+    result = dbt_build(db_path, None, "--vars", "{suppression_threshold: 3, protection_level: 2}")
     assert result.returncode == 0, result.stdout[-3000:]
-    cells = release_cells(db_path)
-    assert not any(
-        c.published == "[c]" and c.children is not None and c.children > 3 and c.question == "Q3" for c in cells
-    )
-    assert audit_tool.audit(cells, 3)[1] == []
+    cells = load_cells(db_path)
+    rules = DisclosureRules(3, 2)
+    assert_safe(cells, rules)
+    assert any(c.published == "[c]" and c.children == 3 for c in cells)
+    assert not any(c.published == "[c]" and c.children in (4, 5) and c.question == "Q3" for c in cells)

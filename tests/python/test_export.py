@@ -217,7 +217,7 @@ def test_failing_audit_writes_no_file(default_db: Path, tmp_path: Path, capsys: 
     out = tmp_path / "out"
     assert export_release.main(["--db", str(leaky), "--out", str(out)]) == 1
     error = capsys.readouterr().err
-    assert "disclosure audit failed, no file written" in error and "could be" in error
+    assert "no file written" in error and "disclosure audit failed" in error and "could be" in error
     assert not any(out.glob("*.xlsx")) and not any(out.glob("*.csv"))
 
 

@@ -28,8 +28,6 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 import duckdb
-from foi_exploitation.audit import audit
-from foi_exploitation.cells import Cell, DisclosureRules
 from openpyxl import Workbook
 from openpyxl.chart import LineChart, Reference
 from openpyxl.styles import Alignment, Font
@@ -37,6 +35,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
+
+from foi_exploitation.audit import audit
+from foi_exploitation.cells import Cell, DisclosureRules
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DB = PROJECT_DIR / "build" / "foi.duckdb"

@@ -68,7 +68,9 @@ def optimum(cells: Sequence[Cell], rules: DisclosureRules) -> set[tuple]:
     candidates = [
         i
         for i, c in enumerate(cells)
-        if c.children is not None and not rules.is_primary(c.children) and (c.children > 0 or rules.zeros_may_be_withheld)
+        if c.children is not None
+        and not rules.is_primary(c.children)
+        and (c.children > 0 or rules.zeros_may_be_withheld)
     ]
     needs = requirements(cells, rules)
     holders = primary + candidates

@@ -45,7 +45,15 @@ def assert_safe(cells: list[Cell], rules: DisclosureRules = RULES) -> None:
 
 @pytest.mark.parametrize(
     ("threshold", "level", "zeros"),
-    [(0, 3, False), (-1, 3, False), ("5.5", 3, False), ("five", 3, False), (True, 3, False), (5, 0, False), (5, 3, "no")],
+    [
+        (0, 3, False),
+        (-1, 3, False),
+        ("5.5", 3, False),
+        ("five", 3, False),
+        (True, 3, False),
+        (5, 0, False),
+        (5, 3, "no"),
+    ],
 )
 def test_rules_refuse_anything_not_plainly_valid(threshold: object, level: object, zeros: object) -> None:
     with pytest.raises(ValueError, match="must be"):
@@ -124,7 +132,9 @@ def test_a_year_with_no_small_cell_withholds_nothing() -> None:
 
 
 def test_a_year_before_cce_was_recorded_protects_cse_alone() -> None:
-    cells = one_year({("Male", "13-15"): (0, 3, 0), ("Female", "10-12"): (0, 9, 0), ("Female", "16-17"): (0, 7, 0)}, False)
+    cells = one_year(
+        {("Male", "13-15"): (0, 3, 0), ("Female", "10-12"): (0, 9, 0), ("Female", "16-17"): (0, 7, 0)}, False
+    )
     release = solved(cells)
     assert_safe(release)
     assert {c.published for c in release if c.category != "CSE"} == {"[x]"}
@@ -293,19 +303,29 @@ def test_dbt_build_goes_red_when_the_audit_fails(default_db: Path, tmp_path: Pat
     db_copy.write_bytes(default_db.read_bytes())
     logs = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
     result = run_dbt(
-        "run", "--select", "foi_release_disclosure_audit", "--vars", "{suppression_threshold: 50}", *logs, db_path=db_copy
+        "run",
+        "--select",
+        "foi_release_disclosure_audit",
+        "--vars",
+        "{suppression_threshold: 50}",
+        *logs,
+        db_path=db_copy,
     )
     assert result.returncode != 0
     assert "disclosure audit failed" in result.stdout and "a count from 1 to 50 is published" in result.stdout
 
 
-@pytest.mark.parametrize("bad", ["{suppression_threshold: 0}", "{protection_level: -1}", "{suppression_threshold: 'five'}"])
+@pytest.mark.parametrize(
+    "bad", ["{suppression_threshold: 0}", "{protection_level: -1}", "{suppression_threshold: 'five'}"]
+)
 def test_dbt_build_refuses_a_bad_disclosure_var(bad: str, tmp_path: Path) -> None:
     db_path = tmp_path / "foi.duckdb"
     result = dbt_build(db_path, None, "--vars", bad)
     assert result.returncode != 0
     assert "must be a whole number of at least 1" in result.stdout
-    assert not db_path.exists() or not query(db_path, "select * from information_schema.tables where table_name = 'foi_release'")
+    assert not db_path.exists() or not query(
+        db_path, "select * from information_schema.tables where table_name = 'foi_release'"
+    )
 
 
 def test_other_rules_from_configuration(tmp_path: Path) -> None:

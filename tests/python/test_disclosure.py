@@ -337,3 +337,11 @@ def test_other_rules_from_configuration(tmp_path: Path) -> None:
     assert_safe(cells, rules)
     assert any(c.published == "[c]" and c.children == 3 for c in cells)
     assert not any(c.published == "[c]" and c.children in (4, 5) and c.question == "Q3" for c in cells)
+
+
+def test_a_year_out_of_time_withholds_every_candidate_and_says_so(default_cells: list[Cell]) -> None:
+    fresh = [replace(c, published="") for c in default_cells]
+    solution = suppress(fresh, RULES, seconds_per_year=0.0)
+    years = [y for y in solution.years if y.primary and y.secondary]
+    assert years and all(y.status.startswith("time limit") and 0 < y.gap <= 1 for y in years)
+    assert_safe(published(fresh, solution.withheld))

@@ -27,6 +27,7 @@ def by_year(column: str, values: dict[str, object], sql_type: str) -> str:
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # dbt finds the config a Python model reads by reading these literal dbt.config.get calls.
     rules = DisclosureRules.from_config(
         dbt.config.get("suppression_threshold"),
         dbt.config.get("protection_level"),

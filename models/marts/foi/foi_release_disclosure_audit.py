@@ -27,6 +27,7 @@ def sql_value(value: object) -> str:
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # dbt finds the config a Python model reads by reading these literal dbt.config.get calls.
     rules = DisclosureRules.from_config(
         dbt.config.get("suppression_threshold"),
         dbt.config.get("protection_level"),

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import dbt_build, query, run_dbt
-from foi_exploitation import cost
+from foi_exploitation import cost, suppression
 from foi_exploitation.audit import audit
 from foi_exploitation.cells import Cell, DisclosureRules
 from foi_exploitation.release_db import load_cells
@@ -116,6 +116,17 @@ def test_a_capped_cell_is_held_to_what_full_suppression_gives() -> None:
     assert both.is_capped and both.required_smallest == 3 and both.smallest == 3
 
 
+def test_both_is_bounded_by_a_published_cce() -> None:
+    # Males: CCE 6 (published), Both 4 (withheld; Q1 CSE and Total withheld too, so Total - CCE - CSE does
+    # not pin it): only Both <= CCE bounds it, at 6 < 4 + 3.
+    cells = one_year({("Male", "13-15"): (2, 10, 4)})
+    extra = [("Q1", "2023/24", "CSE", "All"), ("Q1", "2023/24", "Total", "All")]
+    pattern = published(cells, [c.key for c in cells if RULES.is_primary(c.children)] + extra)
+    both = finding(pattern, "Q5 2023/24 Both / Male")
+    assert (both.smallest, both.largest) == (1, 6) and "cannot reach 7 above" in both.problem
+    assert_safe(solved(cells))
+
+
 def test_a_year_where_every_cell_is_small() -> None:
     cells = one_year({("Male", "13-15"): (1, 1, 1), ("Female", "10-12"): (0, 1, 0)})
     assert all(c.children is None or c.children <= 5 for c in cells)
@@ -189,6 +200,16 @@ def test_a_release_that_breaks_its_own_rules_fails(default_cells: list[Cell], ch
     assert any(message in p and target.label() in p for p in report.problems), report.problems
 
 
+def test_a_missing_or_repeated_row_fails(default_cells: list[Cell]) -> None:
+    # Without its Q1 CSE row, a year's relations would be read off fewer rows than the release has.
+    dropped = next(c for c in default_cells if c.key[0] == "Q1" and c.category == "CSE")
+    report = audit([c for c in default_cells if c != dropped], RULES)
+    assert f"{dropped.label()}: the cell is missing" in report.problems
+    repeated = next(c for c in default_cells if c.published == "[c]")
+    report = audit([*default_cells, replace(repeated, published=str(repeated.children))], RULES)
+    assert f"{repeated.label()}: the cell appears more than once" in report.problems
+
+
 def test_a_total_outside_q1_fails(default_cells: list[Cell]) -> None:
     extra = Cell("Q5", default_cells[0].financial_year, "Total", "Male", 50, "50")
     assert any("a Total outside Q1" in p for p in audit([*default_cells, extra], RULES).problems)
@@ -207,6 +228,8 @@ def test_the_command_line_audits_and_reports_the_cost(
     error = capsys.readouterr().err
     assert "could be" in error and "(protection level 30)" in error
     assert cost.main(["--db", str(tmp_path / "missing.duckdb")]) == 2
+    assert cost.main(["--db", str(default_db), "--threshold", "0"]) == 2
+    assert "must be a whole number of at least 1" in capsys.readouterr().err
 
 
 # ---- optimality -------------------------------------------------------------------------------------
@@ -247,6 +270,28 @@ def few_candidates(cells: list[Cell], rules: DisclosureRules) -> bool:
 @given(cells=small_years().filter(lambda cells: few_candidates(cells, RULES)))
 def test_solver_matches_brute_force_on_small_tables(cells: list[Cell]) -> None:
     assert suppress(cells, RULES).withheld == brute_force(cells, RULES)
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        # CSE 3, 8, 8 by sex: withholding Female or Not known beside Male costs the same.
+        {("Male", "13-15"): (0, 3, 0), ("Female", "13-15"): (0, 8, 0), ("Not known", "16-17"): (0, 8, 0)},
+        # CSE 2, 9, 9 by age: 10-12 or 16-17.
+        {("Male", "13-15"): (0, 2, 0), ("Female", "10-12"): (0, 9, 0), ("Female", "16-17"): (0, 9, 0)},
+    ],
+)
+def test_ties_go_to_the_pattern_that_keeps_earlier_cells(groups: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Equally good patterns tie; the tie-break stage, not the path HiGHS takes, decides which is released."""
+    cells = one_year(groups, cce_recorded=False)
+    forward, backward = brute_force(cells, RULES), brute_force(list(reversed(cells)), RULES)
+    assert forward != backward  # a real tie
+    assert suppress(cells, RULES).withheld == forward
+    assert suppress(list(reversed(cells)), RULES).withheld == backward
+    # Turn the tie-break's preference round: the other tied pattern must come out.
+    weights = suppression._YearProblem._tie_break_costs
+    monkeypatch.setattr(suppression._YearProblem, "_tie_break_costs", lambda self: weights(self)[::-1])
+    assert suppress(cells, RULES).withheld == backward
 
 
 # ---- property tests: generated tables ------------------------------------------------------------------

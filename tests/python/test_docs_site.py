@@ -33,9 +33,13 @@ CHROMIUM_FLAGS = [
 
 @pytest.fixture(scope="module")
 def docs_site(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`dbt docs generate --static` against the default build, into a folder of its own."""
+    """`dbt docs generate --static` against a copy of the default build, into a folder of its own (dbt opens
+    the database for writing, which would lock out the tests reading it in parallel)."""
     target = tmp_path_factory.mktemp("docs")
-    result = run_dbt("docs", "generate", "--static", "--target-path", str(target), db_path=default_db)
+    db_copy = target / "foi.duckdb"
+    shutil.copy(default_db, db_copy)
+    logs = ["--target-path", str(target), "--log-path", str(target / "logs")]
+    result = run_dbt("docs", "generate", "--static", *logs, db_path=db_copy)
     assert result.returncode == 0, result.stdout[-4000:]
     assert (target / "static_index.html").stat().st_size > 100_000
     return target

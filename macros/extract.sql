@@ -1,4 +1,4 @@
-{#- The input contract (shared/spec/extract-contract.md): each file and the columns it must have. -#}
+{#- The input contract (docs/extract-contract.md): each file and the columns it must have. -#}
 {% macro extract_contract() -%}
     {{ return({
         'children': ['child_id', 'date_of_birth', 'sex'],
@@ -87,7 +87,7 @@
                 {%- if file_name not in extract_optional_files() -%}
                     {{ exceptions.raise_compiler_error(
                         "Extract file missing: " ~ file_name ~ ".csv was not found in FOI_EXTRACT_DIR ("
-                        ~ extract_dir() ~ "). See shared/spec/extract-contract.md.") }}
+                        ~ extract_dir() ~ "). See docs/extract-contract.md.") }}
                 {%- endif -%}
             {%- else -%}
                 {%- set header = run_query(

@@ -1,4 +1,4 @@
-"""Write a synthetic case-management extract that follows shared/spec/extract-contract.md.
+"""Write a synthetic case-management extract that follows docs/extract-contract.md.
 
 The default is one mid-sized metropolitan council, calibrated to the public DfE children in need
 figures for such a council: about 2,700-3,200 referrals a year, the factor mix of real assessments,

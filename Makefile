@@ -7,7 +7,7 @@ export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)
 export FOI_DUCKDB_PATH ?= $(CURDIR)/build/foi.duckdb
 
-.PHONY: setup build release cost test lint lint-python lint-sql lint-dbt docs extract clean
+.PHONY: setup build release cost bench test lint lint-python lint-sql lint-dbt docs extract clean
 
 setup: $(VENV)/.installed
 
@@ -21,7 +21,7 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 
 build: setup
 	@mkdir -p "$(dir $(FOI_DUCKDB_PATH))"
-	@echo "==> dbt build (database: $(FOI_DUCKDB_PATH), extract: $${FOI_EXTRACT_DIR:-committed default in seeds/extract})"
+	@echo "==> dbt build (database: $(FOI_DUCKDB_PATH), extract: $${FOI_EXTRACT_DIR:-committed synthetic default, data/extract})"
 	$(BIN)/dbt build
 
 release: build
@@ -32,6 +32,11 @@ release: build
 # What disclosure control costs on the built release: cells withheld, capped cells, solver and audit time.
 cost: build
 	$(BIN)/python scripts/disclosure_audit.py --cost
+
+# dbt build against one DuckDB query (the floor) and a pandas script (the peer) at four sizes, up to all of
+# England: docs/benchmarks.md. Takes about half an hour; BENCH_ARGS="--sizes default scale10 --repeats 1".
+bench: setup
+	$(BIN)/python scripts/benchmark.py $(BENCH_ARGS)
 
 test: lint build
 	@echo "==> pytest"

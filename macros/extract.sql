@@ -16,37 +16,66 @@
 {%- endmacro %}
 
 
+{#- The extract folder: FOI_EXTRACT_DIR, or the committed synthetic default (a path from the project
+    folder, where dbt runs). Nothing at parse time depends on it, so partial parsing is safe. -#}
 {% macro extract_dir() -%}
-    {{ return(env_var('FOI_EXTRACT_DIR', '') | trim) }}
+    {%- set configured = env_var('FOI_EXTRACT_DIR', '') | trim -%}
+    {{ return((configured or var('default_extract_dir')).rstrip('/')) }}
 {%- endmacro %}
 
 
-{% macro extract_file_path(file_name) -%}
-    {{ return(extract_dir().rstrip('/') ~ '/' ~ file_name ~ '.csv') }}
+{% macro extract_file_path(file_name, file_format) -%}
+    {{ return(extract_dir() ~ '/' ~ file_name ~ '.' ~ file_format) }}
 {%- endmacro %}
 
 
-{% macro extract_file_exists(file_name) -%}
+{#- 'csv' or 'parquet', whichever of the two files is in the folder; none when neither is. Both at once
+    is refused: which one holds the council's data is not for the pipeline to guess. -#}
+{% macro extract_file_format(file_name) -%}
     {%- if not execute -%}
-        {{ return(true) }}
+        {{ return('csv') }}
     {%- endif -%}
-    {%- set found = run_query("select count(*) from glob('" ~ extract_file_path(file_name) ~ "')") -%}
-    {{ return(found.columns[0].values()[0] > 0) }}
+    {%- set found = [] -%}
+    {%- for file_format in ['csv', 'parquet'] -%}
+        {%- set path = extract_file_path(file_name, file_format) -%}
+        {%- if run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] > 0 -%}
+            {%- do found.append(file_format) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if found | length > 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "Extract folder " ~ extract_dir() ~ " holds both " ~ file_name ~ ".csv and " ~ file_name
+            ~ ".parquet: keep the one that holds the extract and move the other away.") }}
+    {%- endif -%}
+    {{ return(found[0] if found else none) }}
 {%- endmacro %}
 
 
-{#- The relation a staging model reads: the committed seed by default, or the CSV file of the
-    folder in FOI_EXTRACT_DIR. Every column arrives as text so that staging decides what is valid. -#}
+{#- The relation a staging model reads: one extract file, every contract column as text (staging decides
+    what is valid), with source_row_number. The source() call draws the file in the lineage. -#}
 {% macro extract_relation(file_name) -%}
+    {%- set extract_source = source('extract', file_name) -%}
+    {{ return(adapter.dispatch('extract_relation', 'foi_exploitation')(file_name, extract_source)) }}
+{%- endmacro %}
+
+
+{#- Elsewhere the team loads the files as text tables in the source's schema. -#}
+{% macro default__extract_relation(file_name, extract_source) -%}
+    (
+        select
+            {{ extract_contract()[file_name] | join(', ') }},
+            row_number() over () as source_row_number
+        from {{ extract_source }}
+    )
+{%- endmacro %}
+
+
+{#- DuckDB reads the file where it lies: CSV as text; Parquet cast to text, numbered by DuckDB's own
+    file_row_number; an absent optional file as an empty table. -#}
+{% macro duckdb__extract_relation(file_name, extract_source) -%}
     {%- set columns = extract_contract()[file_name] -%}
-    {%- if extract_dir() == '' -%}
-        (
-            select
-                seed_rows.*,
-                {{ extract_row_number() }}
-            from {{ ref(file_name) }} as seed_rows
-        )
-    {%- elif file_name in extract_optional_files() and not extract_file_exists(file_name) -%}
+    {%- set file_format = extract_file_format(file_name) -%}
+    {%- if file_format is none -%}
         (
             select
             {%- for column in columns %}
@@ -55,44 +84,55 @@
                 cast(null as {{ dbt.type_int() }}) as source_row_number
             where 1 = 0
         )
+    {%- elif file_format == 'parquet' -%}
+        (
+            select
+            {%- for column in columns %}
+                cast({{ column }} as {{ dbt.type_string() }}) as {{ column }},
+            {%- endfor %}
+                file_row_number + 1 as source_row_number
+            from read_parquet('{{ extract_file_path(file_name, "parquet") }}', file_row_number = true)
+        )
     {%- else -%}
         (
             select
                 {{ columns | join(', ') }},
                 {{ extract_row_number() }}
-            from read_csv(
-                '{{ extract_file_path(file_name) }}',
-                header = true, delim = ',', quote = '"', all_varchar = true
-            )
+            from {{ extract_csv_scan(extract_file_path(file_name, 'csv')) }}
         )
     {%- endif -%}
 {%- endmacro %}
 
 
-{#- The row's position in its file (1 = the first row under the header), numbered as the rows are
-    read: a scan of one CSV file or seed table keeps the file's order, so an analyst can go straight to
-    the row. Tested against the files themselves in tests/python/test_extract_loading.py. -#}
+{% macro extract_csv_scan(path) -%}
+    read_csv('{{ path }}', header = true, delim = ',', quote = '"', all_varchar = true)
+{%- endmacro %}
+
+
+{#- The row's position in its CSV file (1 = the first row under the header), numbered as the rows are
+    read: a scan of one CSV file keeps the file's order, so an analyst can go straight to the row.
+    Tested against the files themselves in tests/python/test_extract_loading.py. -#}
 {% macro extract_row_number() -%}
     row_number() over () as source_row_number
 {%- endmacro %}
 
 
-{#- Run before anything is built: with FOI_EXTRACT_DIR set, every required file must be there
+{#- Run before anything is built (DuckDB): every required file must be in the folder, as CSV or Parquet,
     with every contract column, or the run stops naming the file and the column. -#}
 {% macro validate_extract() -%}
-    {%- if execute and extract_dir() != '' -%}
+    {%- if execute and target.type == 'duckdb' -%}
         {%- for file_name, columns in extract_contract().items() -%}
-            {%- set path = extract_file_path(file_name) -%}
-            {%- if not extract_file_exists(file_name) -%}
-                {%- if file_name not in extract_optional_files() -%}
-                    {{ exceptions.raise_compiler_error(
-                        "Extract file missing: " ~ file_name ~ ".csv was not found in FOI_EXTRACT_DIR ("
-                        ~ extract_dir() ~ "). See docs/extract-contract.md.") }}
-                {%- endif -%}
-            {%- else -%}
-                {%- set header = run_query(
-                    "describe select * from read_csv('" ~ path ~ "', header = true, delim = ',', "
-                    ~ "quote = '\"', all_varchar = true)") -%}
+            {%- set file_format = extract_file_format(file_name) -%}
+            {%- if file_format is none and file_name not in extract_optional_files() -%}
+                {{ exceptions.raise_compiler_error(
+                    "Extract file missing: neither " ~ file_name ~ ".csv nor " ~ file_name ~ ".parquet is in "
+                    ~ extract_dir() ~ " (FOI_EXTRACT_DIR, or the default in dbt_project.yml)."
+                    ~ " See docs/extract-contract.md.") }}
+            {%- elif file_format is not none -%}
+                {%- set path = extract_file_path(file_name, file_format) -%}
+                {%- set scan = extract_csv_scan(path) if file_format == 'csv'
+                    else "read_parquet('" ~ path ~ "')" -%}
+                {%- set header = run_query("describe select * from " ~ scan) -%}
                 {%- set present = header.columns[0].values() | map('lower') | list -%}
                 {%- for column in columns if column not in present -%}
                     {{ exceptions.raise_compiler_error(

@@ -3,7 +3,7 @@
     python scripts/cin_census.py to-extract census_2024.xml census_2025.xml --out /tmp/extract
     FOI_EXTRACT_DIR=/tmp/extract make release
 
-    python scripts/cin_census.py from-extract seeds/extract --out /tmp/census.xml
+    python scripts/cin_census.py from-extract data/extract --out /tmp/census.xml
 
 Reading streams each file with lxml iterparse, so a census of any size fits in memory as the merged
 extract only. It handles the 2019-20 to 2025-26 forms: `GenderCurrent` (1, 2, 0, 9) or `Sex` (M, F, U);

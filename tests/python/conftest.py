@@ -13,7 +13,7 @@ import yaml
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = str(Path(sys.executable).with_name("dbt"))
-DEFAULT_EXTRACT = PROJECT_DIR / "seeds" / "extract"
+DEFAULT_EXTRACT = PROJECT_DIR / "data" / "extract"
 # The scripts are tested as modules.
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))
 
@@ -26,7 +26,7 @@ def project_vars() -> dict:
 def run_dbt(
     *args: str, project: Path = PROJECT_DIR, db_path: Path | None = None, extract_dir: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    """Run a dbt command in project with its own profile, into db_path, reading extract_dir (or the seeds)."""
+    """Run a dbt command in project with its own profile, into db_path, reading extract_dir (or the committed default)."""
     env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(project)}
     env.pop("FOI_EXTRACT_DIR", None)
     if extract_dir is not None:
@@ -37,7 +37,7 @@ def run_dbt(
 
 
 def dbt_build(db_path: Path, extract_dir: Path | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
-    """Run `dbt build` into db_path, reading extract_dir (or the committed seeds)."""
+    """Run `dbt build` into db_path, reading extract_dir (or the committed default in data/extract)."""
     logs = ["--target-path", str(db_path.parent / "dbt_target"), "--log-path", str(db_path.parent / "logs")]
     return run_dbt("build", *logs, *extra, db_path=db_path, extract_dir=extract_dir)
 

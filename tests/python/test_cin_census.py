@@ -212,10 +212,10 @@ def test_converted_census_gives_the_same_release(default_db: Path, tmp_path: Pat
     """The default extract (mess included) -> census XML -> extract -> dbt build: the same foi_release.
     The census has no exploitation flags, so the extract's flags file goes beside the converted one."""
     census = tmp_path / "census.xml"
-    cin_census.write_census(PROJECT_DIR / "seeds" / "extract", census, "2026-03-31")
+    cin_census.write_census(PROJECT_DIR / "data" / "extract", census, "2026-03-31")
     converted = tmp_path / "converted"
     convert(census, out=converted)
-    shutil.copy(PROJECT_DIR / "seeds" / "extract" / "exploitation_flags.csv", converted)
+    shutil.copy(PROJECT_DIR / "data" / "extract" / "exploitation_flags.csv", converted)
     db_path = tmp_path / "foi.duckdb"
     result = dbt_build(db_path, converted)
     assert result.returncode == 0, result.stdout[-4000:]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEFAULT_EXTRACT, dbt_build, query
-from generate_extract import COLUMNS
+from foi_exploitation.generator import COLUMNS
 
 # A small extract with one bad row of each kind. Column order differs from the contract and an extra
 # column is present: both are allowed.

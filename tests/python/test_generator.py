@@ -12,8 +12,9 @@ import pytest
 
 import generate_extract
 from conftest import DEFAULT_EXTRACT, project_vars
+from foi_exploitation import generator
 
-FILES = list(generate_extract.COLUMNS)
+FILES = list(generator.COLUMNS)
 CONTRACT_COLUMNS = {
     "children": {"child_id", "date_of_birth", "sex"},
     "referrals": {"referral_id", "child_id", "referral_date", "closure_date"},
@@ -48,7 +49,7 @@ def test_same_seed_gives_byte_identical_files_and_the_committed_default(tmp_path
     assert generate_extract.main(["--out", str(tmp_path / "b")]) == 0
     for name in FILES:
         assert filecmp.cmp(tmp_path / "a" / f"{name}.csv", tmp_path / "b" / f"{name}.csv", shallow=False), name
-        # The committed seeds are exactly what the one command regenerates.
+        # The committed default extract is exactly what the one command regenerates.
         assert filecmp.cmp(tmp_path / "a" / f"{name}.csv", DEFAULT_EXTRACT / f"{name}.csv", shallow=False), name
 
 
@@ -106,7 +107,7 @@ def within(measured: float, stated: float) -> bool:
 
 
 def test_mess_at_stated_rates(default_extract: dict) -> None:
-    rates = generate_extract.MESS_RATES
+    rates = generator.MESS_RATES
     children = default_extract["children"]
     ids = {c["child_id"] for c in children}
     sexes = [c["sex"] for c in children]
@@ -140,7 +141,7 @@ def test_mess_at_stated_rates(default_extract: dict) -> None:
     codes = [f["factor_code"] for f in factors]
     assert within(share(sum(c != c.strip().upper() for c in codes), len(codes)), rates["factors_messy_code"])
     assert within(
-        share(sum(c in generate_extract.INVALID_FACTOR_CODES for c in codes), len(codes)), rates["factors_invalid_code"]
+        share(sum(c in generator.INVALID_FACTOR_CODES for c in codes), len(codes)), rates["factors_invalid_code"]
     )
     for name, rows in default_extract.items():
         repeats = len(rows) - len({tuple(r.values()) for r in rows})
@@ -161,3 +162,33 @@ def test_scale_and_many_councils(tmp_path: Path) -> None:
         tmp_path / "region" / "council_02" / "referrals.csv",
         shallow=False,
     )
+
+
+def test_national_layout_is_one_folder_with_ids_unique_across_councils(tmp_path: Path) -> None:
+    one, two = tmp_path / "one_worker", tmp_path / "two_workers"
+    small = ["--national", "--scale", "0.004", "--seed", "3"]
+    assert generate_extract.main([*small, "--out", str(one), "--workers", "1"]) == 0
+    assert generate_extract.main([*small, "--out", str(two), "--workers", "2"]) == 0
+    for name in FILES:  # the same files whatever the number of processes
+        assert filecmp.cmp(one / f"{name}.csv", two / f"{name}.csv", shallow=False), name
+    assert sorted(p.name for p in one.iterdir()) == sorted(f"{name}.csv" for name in FILES)
+    children = read(one, "children")
+    councils = {row["child_id"].split("-")[0] for row in children}
+    assert len(councils) == 150
+    # Each council numbers its children from C100001: only the prefix keeps them apart.
+    assert len({row["child_id"] for row in children}) == len({tuple(row.values()) for row in children})
+    referrals = read(one, "referrals")
+    assert all(row["referral_id"].split("-")[0] == row["child_id"].split("-")[0] for row in referrals)
+
+
+def test_parquet_holds_the_same_rows_in_the_same_order(tmp_path: Path) -> None:
+    import duckdb
+
+    generate_extract.main(["--out", str(tmp_path / "csv"), "--scale", "0.1", "--seed", "8"])
+    generate_extract.main(["--out", str(tmp_path / "pq"), "--scale", "0.1", "--seed", "8", "--format", "parquet"])
+    assert not list((tmp_path / "pq").glob("*.csv"))
+    with duckdb.connect() as con:
+        for name in FILES:
+            from_parquet = con.execute(f"select * from read_parquet('{tmp_path / 'pq' / name}.parquet')").fetchall()
+            as_text = [tuple(value or None for value in row.values()) for row in read(tmp_path / "csv", name)]
+            assert from_parquet == as_text, name

@@ -61,9 +61,10 @@
 {%- endmacro %}
 
 
-{#- Adds copy_number (1 for the first of identical rows in file order) and key_versions (how many different
-    rows share the key) to a CTE, so a staging model can tell exact repeats from conflicting ones.
-    Only rows that passed their own checks take part. -#}
+{#- Adds copy_number (1 for the first of identical rows in file order) and, for a file whose rows are named
+    by a key, key_versions (how many different rows share the key), so a staging model can tell exact
+    repeats from conflicting ones. Only rows that passed their own checks take part. With no key_columns
+    (a file whose key is the whole row) there is nothing to conflict, and no key_versions. -#}
 {% macro duplicate_checks(cte_name, key_columns, compare_columns, row_reason_column='row_reason') -%}
     with_copies as (
         select
@@ -74,6 +75,7 @@
             ) as copy_number
         from {{ cte_name }}
     ),
+    {%- if key_columns %}
 
     key_counts as (
         select
@@ -95,6 +97,12 @@
                 {{ "and " if not loop.first }}with_copies.{{ key }} = key_counts.{{ key }}
             {%- endfor %}
     )
+    {%- else %}
+
+    with_duplicate_checks as (
+        select * from with_copies
+    )
+    {%- endif %}
 {%- endmacro %}
 
 

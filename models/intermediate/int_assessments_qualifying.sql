@@ -29,6 +29,11 @@ exploitation_factors as (
         {{ dbt.bool_or("factor_code = '" ~ var('factor_code_cce') ~ "'") }} as has_cce_factor,
         {{ dbt.bool_or("factor_code = '" ~ var('factor_code_gang') ~ "'") }} as has_gang_factor
     from factors
+    -- The three codes only: the aggregate then covers a few rows in a hundred, not the whole file.
+    where
+        factor_code in (
+            '{{ var("factor_code_cse") }}', '{{ var("factor_code_cce") }}', '{{ var("factor_code_gang") }}'
+        )
     group by assessment_id
 ),
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from conftest import DEFAULT_EXTRACT, dbt_build, query
@@ -113,7 +114,18 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     files = {k: v for k, v in BAD_ROWS_EXTRACT.items() if k != "assessments.csv"}
     result = dbt_build(tmp_path / "foi.duckdb", write_extract(tmp_path / "extract", files))
     assert result.returncode != 0
-    assert "Extract file missing: assessments.csv" in result.stdout
+    assert "Extract file missing: neither assessments.csv nor assessments.parquet is in" in result.stdout
+
+
+def test_a_file_given_as_both_csv_and_parquet_is_refused(tmp_path: Path) -> None:
+    extract = write_extract(tmp_path / "extract", dict(BAD_ROWS_EXTRACT))
+    duckdb.sql(f"copy (from read_csv('{extract}/children.csv')) to '{extract}/children.parquet'")
+    result = dbt_build(tmp_path / "foi.duckdb", extract)
+    assert result.returncode != 0
+    assert "holds both children.csv and children.parquet" in result.stdout
+    assert not (tmp_path / "foi.duckdb").exists() or not query(
+        tmp_path / "foi.duckdb", "select * from information_schema.tables where table_schema = 'marts'"
+    )
 
 
 def test_missing_column_is_named(tmp_path: Path) -> None:

@@ -54,10 +54,14 @@ def test_default_release_matches_independent_computation(default_db: Path) -> No
 
 
 def test_other_extract_matches_independent_computation(tmp_path: Path) -> None:
-    extract_dir = tmp_path / "other_council"
-    generate_extract.main(["--out", str(extract_dir), "--seed", "2024", "--scale", "0.6"])
+    """Another council's extract, read as Parquet; the independent computation reads the same rows as CSV."""
+    extract_dir, parquet_dir = tmp_path / "other_council", tmp_path / "other_council_parquet"
+    other = ["--seed", "2024", "--scale", "0.6"]
+    generate_extract.main(["--out", str(extract_dir), *other])
+    generate_extract.main(["--out", str(parquet_dir), *other, "--format", "parquet"])
+    assert not list(parquet_dir.glob("*.csv"))
     db_path = tmp_path / "foi.duckdb"
-    result = dbt_build(db_path, extract_dir)
+    result = dbt_build(db_path, parquet_dir)
     assert result.returncode == 0, result.stdout[-4000:]
     assert_same_cells(db_path, extract_dir)
     # The other extract really was read: its counts are not the default's.

@@ -32,16 +32,23 @@ row_checks as (
         on cleaned.factor_code = factor_codes.factor_code
 ),
 
-{{ duplicate_checks('row_checks', ['assessment_id', 'factor_code'], ['assessment_id', 'factor_code']) }},
+{{ duplicate_checks('row_checks', [], ['assessment_id', 'factor_code']) }},
 
--- Code 21 ("no factors identified") must stand alone: beside other factors it is contradictory.
-factors_per_assessment as (
-    select
-        assessment_id,
-        count(distinct factor_code) as distinct_factors
+-- Code 21 ("no factors identified") must stand alone: beside other factors it is contradictory. Found from
+-- the few assessments with a 21, so the check costs little however large the file.
+assessments_with_21 as (
+    select distinct assessment_id
     from with_duplicate_checks
-    where row_reason is null
-    group by assessment_id
+    where row_reason is null and factor_code = '21'
+),
+
+assessments_with_21_beside_others as (
+    select distinct assessment_id
+    from with_duplicate_checks
+    where
+        row_reason is null
+        and factor_code != '21'
+        and assessment_id in (select assessments_with_21.assessment_id from assessments_with_21)
 ),
 
 final as (
@@ -55,15 +62,15 @@ final as (
             ('assessments.assessment_id is null', 'assessment_id not in assessments.csv'),
             ('not assessments.is_used', 'its assessment row is excluded'),
             (
-                "with_duplicate_checks.factor_code = '21' and factors_per_assessment.distinct_factors > 1",
+                "with_duplicate_checks.factor_code = '21' and contradicted.assessment_id is not null",
                 'factor 21 (no factors identified) beside other factors'
             ),
         ]) }}) as exclusion_reason
     from with_duplicate_checks
     left join assessments
         on with_duplicate_checks.assessment_id = assessments.assessment_id
-    left join factors_per_assessment
-        on with_duplicate_checks.assessment_id = factors_per_assessment.assessment_id
+    left join assessments_with_21_beside_others as contradicted
+        on with_duplicate_checks.assessment_id = contradicted.assessment_id
 )
 
 select * from final

@@ -5,7 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
 export DBT_PROFILES_DIR := $(CURDIR)
-export FOI_DUCKDB_PATH ?= $(CURDIR)/build/foi.duckdb
+# The database: FOI_DUCKDB_PATH, or the profile's default build/foi.duckdb (from this folder). Not exported,
+# so the profile reads the same in every run and dbt reuses its parse (target/partial_parse.msgpack).
+DATABASE := $(or $(FOI_DUCKDB_PATH),build/foi.duckdb)
 
 .PHONY: setup build release cost bench test lint lint-python lint-sql lint-dbt docs extract clean
 
@@ -20,14 +22,14 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	touch $@
 
 build: setup
-	@mkdir -p "$(dir $(FOI_DUCKDB_PATH))"
-	@echo "==> dbt build (database: $(FOI_DUCKDB_PATH), extract: $${FOI_EXTRACT_DIR:-committed synthetic default, data/extract})"
+	@mkdir -p "$(dir $(DATABASE))"
+	@echo "==> dbt build (database: $(DATABASE), extract: $${FOI_EXTRACT_DIR:-committed synthetic default, data/extract})"
 	$(BIN)/dbt build
 
 release: build
 	@echo "==> Export (disclosure audit first; no file is written if it fails)"
 	$(BIN)/python scripts/export_release.py
-	@echo "==> Database: $(FOI_DUCKDB_PATH) (model marts.foi_release)"
+	@echo "==> Database: $(DATABASE) (model marts.foi_release)"
 
 # What disclosure control costs on the built release: cells withheld, capped cells, solver and audit time.
 cost: build

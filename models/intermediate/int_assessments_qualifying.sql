@@ -29,7 +29,7 @@ exploitation_factors as (
         {{ dbt.bool_or("factor_code = '" ~ var('factor_code_cce') ~ "'") }} as has_cce_factor,
         {{ dbt.bool_or("factor_code = '" ~ var('factor_code_gang') ~ "'") }} as has_gang_factor
     from factors
-    -- The three codes only: the aggregate then covers a few rows in a hundred, not the whole file.
+    -- The three codes only: the aggregate covers a few rows in a hundred, not the whole file.
     where
         factor_code in (
             '{{ var("factor_code_cse") }}', '{{ var("factor_code_cce") }}', '{{ var("factor_code_gang") }}'
@@ -68,13 +68,14 @@ final as (
                 then null
             else {{ age_in_years('completed.date_of_birth', 'completed.authorised_date') }}
         end as age_years,
-        coalesce(exploitation_factors.has_cse_factor, false) as has_cse_factor,
-        coalesce(exploitation_factors.has_cce_factor, false) as has_cce_factor,
-        coalesce(exploitation_factors.has_gang_factor, false) as has_gang_factor
+        exploitation_factors.has_cse_factor,
+        exploitation_factors.has_cce_factor,
+        exploitation_factors.has_gang_factor
     from completed
     inner join financial_years
         on completed.authorised_date between financial_years.fy_start_date and financial_years.fy_end_date
-    left join exploitation_factors
+    -- Rule 3: only assessments that record CSE, CCE or gangs can identify a child, so only they are kept.
+    inner join exploitation_factors
         on completed.assessment_id = exploitation_factors.assessment_id
 )
 

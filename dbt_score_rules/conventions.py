@@ -72,25 +72,34 @@ def model_documented_in_folder_yaml(model: Model) -> RuleViolation | None:
     return None
 
 
+def _not_null_columns(model: Model) -> set[str]:
+    """Columns with an unfiltered not_null test, on the column or in a model-level not_null_columns test."""
+    found = {column.name for column in model.columns if _has_unfiltered_test(column.tests, {"not_null"})}
+    for test in model.tests:
+        if test.type == "not_null_columns" and _is_unfiltered(test._raw_values):
+            found.update(test.kwargs.get("columns") or [])
+    return found
+
+
 @rule
 def model_has_primary_key_test(model: Model) -> RuleViolation | None:
-    """The model's grain is tested: a column with unique and not_null, or a unique combination of not-null columns.
+    """The model's grain is tested: a unique column that is not null, or a unique combination of not-null columns.
 
     A test limited by `where` does not count: it says nothing about the rows it leaves out.
     """
+    not_null = _not_null_columns(model)
     for column in model.columns:
-        if _has_unfiltered_test(column.tests, UNIQUE_COLUMN_TESTS) and _has_unfiltered_test(column.tests, {"not_null"}):
+        if _has_unfiltered_test(column.tests, UNIQUE_COLUMN_TESTS) and column.name in not_null:
             return None
-    columns = {column.name: column for column in model.columns}
     for test in model.tests:
         if test.type not in UNIQUE_COMBINATION_TESTS or not _is_unfiltered(test._raw_values):
             continue
         key = test.kwargs.get("combination") or test.kwargs.get("combination_of_columns") or []
-        if key and all(name in columns and _has_unfiltered_test(columns[name].tests, {"not_null"}) for name in key):
+        if key and all(name in not_null for name in key):
             return None
     return RuleViolation(
         "No primary key test: give one column unique and not_null tests, or add a unique_combination test "
-        "over columns that each have a not_null test (none filtered by `where`)."
+        "over columns that are each not null (a not_null or not_null_columns test, none filtered by `where`)."
     )
 
 

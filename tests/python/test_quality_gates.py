@@ -148,7 +148,8 @@ def test_pre_commit_hooks_run_the_ci_lint_targets() -> None:
     makefile = (PROJECT_DIR / "Makefile").read_text(encoding="utf-8")
     lint_targets = set(re.search(r"^lint: (.+)$", makefile, re.MULTILINE).group(1).split())
     assert hook_targets == lint_targets
-    assert re.search(r"^test: lint build$", makefile, re.MULTILINE)
+    # make test runs the gates, then the whole dbt build (unit tests too), then pytest.
+    assert re.search(r"^test: lint\n\t@\$\(MAKE\) --no-print-directory build DBT_BUILD_ARGS=\n", makefile, re.MULTILINE)
 
 
 def test_pre_commit_runs_a_hook() -> None:

@@ -51,6 +51,12 @@
 {%- endmacro %}
 
 
+{#- The file's name as the council gave it (children.csv or children.parquet), for the data-quality marts. -#}
+{% macro extract_file_name(file_name) -%}
+    {{ return(file_name ~ '.' ~ (extract_file_format(file_name) or 'csv')) }}
+{%- endmacro %}
+
+
 {#- The relation a staging model reads: one extract file, every contract column as text (staging decides
     what is valid), with source_row_number. The source() call draws the file in the lineage. -#}
 {% macro extract_relation(file_name) -%}

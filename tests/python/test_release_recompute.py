@@ -11,6 +11,7 @@ import generate_extract
 from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, project_vars, query
 from foi_exploitation.audit import audit
 from foi_exploitation.cells import DisclosureRules
+from foi_exploitation.generator import COLUMNS
 from foi_exploitation.release_db import load_cells
 from independent_optimum import optimum, tiered_cost
 from reference_counts import compute
@@ -64,6 +65,9 @@ def test_other_extract_matches_independent_computation(tmp_path: Path) -> None:
     result = dbt_build(db_path, parquet_dir)
     assert result.returncode == 0, result.stdout[-4000:]
     assert_same_cells(db_path, extract_dir)
+    # Every Parquet row is accounted for, under the file's own name.
+    reconciled = query(db_path, "select file_name, is_reconciled from marts.dq_extract_reconciliation order by 1")
+    assert reconciled == sorted((f"{name}.parquet", True) for name in COLUMNS)
     # The other extract really was read: its counts are not the default's.
     assert release_cells(db_path) != expected_cells(DEFAULT_EXTRACT)
     # Its release is safe against the intruder and as cheap as an independent exact optimum, year by year.

@@ -19,8 +19,15 @@
 {#- The extract folder: FOI_EXTRACT_DIR, or the committed synthetic default (a path from the project
     folder, where dbt runs). Nothing at parse time depends on it, so partial parsing is safe. -#}
 {% macro extract_dir() -%}
-    {%- set configured = env_var('FOI_EXTRACT_DIR', '') | trim -%}
-    {{ return((configured or var('default_extract_dir')).rstrip('/')) }}
+    {%- set configured = env_var('FOI_EXTRACT_DIR', '(not set)') -%}
+    {%- if configured == '(not set)' -%}
+        {{ return(var('default_extract_dir').rstrip('/')) }}
+    {%- elif configured | trim == '' -%}
+        {#- Set but blank: falling back to the synthetic default would publish it under the council's name. -#}
+        {{ exceptions.raise_compiler_error(
+            "FOI_EXTRACT_DIR is set but empty: give the extract folder, or unset it to build the synthetic default.") }}
+    {%- endif -%}
+    {{ return((configured | trim).rstrip('/')) }}
 {%- endmacro %}
 
 

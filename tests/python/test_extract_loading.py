@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import DEFAULT_EXTRACT, dbt_build, query
+from conftest import DEFAULT_EXTRACT, dbt_build, query, run_dbt
 from foi_exploitation.generator import COLUMNS
 
 # A small extract with one bad row of each kind. Column order differs from the contract and an extra
@@ -115,6 +115,16 @@ def test_missing_file_is_named(tmp_path: Path) -> None:
     result = dbt_build(tmp_path / "foi.duckdb", write_extract(tmp_path / "extract", files))
     assert result.returncode != 0
     assert "Extract file missing: neither assessments.csv nor assessments.parquet is in" in result.stdout
+
+
+def test_a_blank_extract_folder_is_refused_not_replaced_by_the_default(tmp_path: Path) -> None:
+    db_path = tmp_path / "foi.duckdb"
+    result = run_dbt("build", db_path=db_path, extra_env={"FOI_EXTRACT_DIR": "  "})
+    assert result.returncode != 0
+    assert "FOI_EXTRACT_DIR is set but empty" in result.stdout
+    assert not db_path.exists() or not query(
+        db_path, "select * from information_schema.tables where table_schema = 'marts'"
+    )
 
 
 def test_a_file_given_as_both_csv_and_parquet_is_refused(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import cin_census
 import pytest
 
 import generate_extract
-from conftest import PROJECT_DIR, dbt_build, query
+from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, query
 
 SAMPLES = PROJECT_DIR.parent / "shared" / "external" / "cin-census-samples"
 
@@ -223,14 +223,28 @@ def test_converted_census_gives_the_same_release(default_db: Path, tmp_path: Pat
     assert query(db_path, sql) == query(default_db, sql)
 
 
+def write_repeated_census(census: Path, copies: int) -> None:
+    """One census file holding the default extract's children `copies` times over, each copy under its own
+    identifiers (K00-C100001, K01-C100001, ...): as many distinct children as a large council's return, written
+    in seconds rather than generated and converted."""
+    one = census.with_name("one.xml")
+    cin_census.write_census(DEFAULT_EXTRACT, one, "2026-03-31")
+    text = one.read_text(encoding="utf-8")
+    head, rest = text.split("<Children>", 1)
+    children, tail = rest.rsplit("</Children>", 1)
+    with open(census, "w", encoding="utf-8") as out:
+        out.write(head + "<Children>")
+        for copy in range(copies):
+            out.write(children.replace("<LAchildID>", f"<LAchildID>K{copy:02d}-"))
+        out.write("</Children>" + tail)
+
+
 def test_large_census_memory(tmp_path: Path) -> None:
     """200,000 children convert in under 1 GB peak, measured in a child process (peak = the process's own
     plus its largest worker's, an upper bound on what they held at once). The rate is printed, never
     asserted: a wall-clock rate on a shared 2-core machine depends on whatever else runs."""
-    extract = tmp_path / "big_extract"
-    generate_extract.main(["--out", str(extract), "--scale", "14", "--seed", "9"])
     census = tmp_path / "big.xml"
-    cin_census.write_census(extract, census, "2026-03-31")
+    write_repeated_census(census, copies=14)
     # VmHWM, not ru_maxrss: ru_maxrss keeps the forking test process's size across exec.
     code = (
         "import re, resource, sys, time; sys.path.insert(0, sys.argv[1]); import cin_census; "

@@ -67,7 +67,7 @@ lint-sql: setup
 
 lint-dbt: setup
 	@echo "==> dbt-score (every model, seed, macro and exposure described; keys tested; names by folder)"
-	$(LINT_DBT_ENV) $(BIN)/dbt parse --quiet
+	$(LINT_DBT_ENV) $(BIN)/dbt parse --quiet --target memory
 	$(LINT_DBT_ENV) $(BIN)/dbt-score lint --manifest target/lint/manifest.json
 
 # The dbt docs site for reviewers: target/docs/static_index.html, one self-contained page (open it in a browser).

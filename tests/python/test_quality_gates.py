@@ -24,9 +24,10 @@ COPY_IGNORE = shutil.ignore_patterns(".git", ".venv", "target", "build", "logs",
 def run_metadata_gate(project: Path) -> tuple[int, str]:
     """`make lint-dbt` in project: dbt parse against the in-memory target, then dbt-score; its exit code and
     report (colour codes removed)."""
-    # The target chosen as `make lint-dbt` chooses it, so dbt can reuse that parse.
+    # The target chosen as `make lint-dbt` (and sqlfluff) choose it, so dbt can reuse that parse.
     target = {"FOI_DBT_TARGET": "memory"}
-    parse = run_dbt("parse", "--quiet", "--target-path", "target/lint", project=project, extra_env=target)
+    lint = ["--quiet", "--target", "memory", "--target-path", "target/lint"]
+    parse = run_dbt("parse", *lint, project=project, extra_env=target)
     assert parse.returncode == 0, parse.stdout[-3000:] + parse.stderr[-3000:]
     score = subprocess.run(
         [str(BIN / "dbt-score"), "lint", "--manifest", "target/lint/manifest.json"],

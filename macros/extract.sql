@@ -77,7 +77,7 @@
     (
         select
             {{ extract_contract()[file_name] | join(', ') }},
-            row_number() over () as source_row_number
+            {{ extract_row_number() }}
         from {{ extract_source }}
     )
 {%- endmacro %}

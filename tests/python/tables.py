@@ -2,7 +2,7 @@
 
 Each year is drawn as hidden counts of CCE-only, CSE-only and Both children per sex x age group and
 then added up, so every relation the intruder knows holds. Before the CCE recording start only CSE is
-available (CCE, Both and Total are [x]).
+available (CCE, Both and Total are [x]). `assert_safe` is what every released pattern must satisfy.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
-from foi_exploitation.cells import Cell
+from foi_exploitation.audit import audit
+from foi_exploitation.cells import Cell, DisclosureRules
 
 SEXES = ["Male", "Female", "Not known"]
 AGES = ["Under 10", "10-12", "13-15", "16-17", "Not recorded"]
@@ -85,3 +86,15 @@ def small_years(draw: st.DrawFn) -> list[Cell]:
     for key in draw(st.lists(st.sampled_from(groups), min_size=1, max_size=3, unique=True)):
         hidden[key] = (draw(small_counts), draw(small_counts), draw(small_counts))
     return year_cells("2023/24", hidden, cce_recorded=draw(st.booleans()))
+
+
+def assert_safe(cells: list[Cell], rules: DisclosureRules | None = None) -> None:
+    """What every released pattern must satisfy, checked by the audit and directly."""
+    rules = rules or DisclosureRules()
+    report = audit(cells, rules)
+    assert report.passed, report.problems
+    for cell in cells:
+        if rules.is_primary(cell.children):
+            assert cell.published == "[c]", cell.label()
+        if cell.children == 0 and not rules.zeros_may_be_withheld:
+            assert cell.published == "0", cell.label()

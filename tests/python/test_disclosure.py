@@ -13,31 +13,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import dbt_build, query, run_dbt
 from foi_exploitation import cost, suppression
 from foi_exploitation.audit import audit
 from foi_exploitation.cells import Cell, DisclosureRules
 from foi_exploitation.release_db import load_cells
 from foi_exploitation.suppression import suppress
 from independent_optimum import optimum, tiered_cost
-from tables import AGES, SEXES, published, release_tables, small_years, year_cells
+from tables import AGES, SEXES, assert_safe, published, release_tables, small_years, year_cells
 
 RULES = DisclosureRules()
 
 
 def solved(cells: list[Cell], rules: DisclosureRules = RULES) -> list[Cell]:
     return published(cells, suppress(cells, rules).withheld)
-
-
-def assert_safe(cells: list[Cell], rules: DisclosureRules = RULES) -> None:
-    """What every released pattern must satisfy, checked by the audit and directly."""
-    report = audit(cells, rules)
-    assert report.passed, report.problems
-    for cell in cells:
-        if rules.is_primary(cell.children):
-            assert cell.published == "[c]", cell.label()
-        if cell.children == 0 and not rules.zeros_may_be_withheld:
-            assert cell.published == "0", cell.label()
 
 
 # ---- the configuration ------------------------------------------------------------------------------
@@ -328,63 +316,6 @@ def test_the_same_table_gives_the_same_pattern(default_cells: list[Cell]) -> Non
     first, second = suppress(fresh, RULES), suppress(fresh, RULES)
     assert first.withheld == second.withheld == {c.key for c in default_cells if c.published == "[c]"}
     assert all(year.status == "optimal" and year.gap == 0 for year in first.years)
-
-
-# ---- inside dbt build -------------------------------------------------------------------------------
-
-
-def test_default_build_reports_the_audit_table(default_db: Path) -> None:
-    rows = query(
-        default_db,
-        "select count(*), min(cast(is_protected as integer)), count(*) filter (where is_capped) "
-        "from marts.foi_release_disclosure_audit",
-    )
-    withheld = query(default_db, "select count(*) from marts.foi_release where published = '[c]'")[0][0]
-    assert rows[0][:2] == (withheld, 1) and rows[0][2] >= 1
-
-
-def test_dbt_build_goes_red_when_the_audit_fails(default_db: Path, tmp_path: Path) -> None:
-    db_copy = tmp_path / "foi.duckdb"
-    db_copy.write_bytes(default_db.read_bytes())
-    logs = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    result = run_dbt(
-        "run",
-        "--select",
-        "foi_release_disclosure_audit",
-        "--vars",
-        "{suppression_threshold: 50}",
-        *logs,
-        db_path=db_copy,
-    )
-    assert result.returncode != 0
-    assert "disclosure audit failed" in result.stdout and "a count from 1 to 50 is published" in result.stdout
-
-
-@pytest.mark.parametrize(
-    "bad", ["{suppression_threshold: 0}", "{protection_level: -1}", "{suppression_threshold: 'five'}"]
-)
-def test_dbt_build_refuses_a_bad_disclosure_var(bad: str, tmp_path: Path) -> None:
-    db_path = tmp_path / "foi.duckdb"
-    result = dbt_build(db_path, None, "--vars", bad)
-    assert result.returncode != 0
-    assert "must be a whole number of at least 1" in result.stdout
-    assert not db_path.exists() or not query(
-        db_path, "select * from information_schema.tables where table_name = 'foi_release'"
-    )
-
-
-def test_other_rules_from_configuration(default_db: Path, tmp_path: Path) -> None:
-    # The counts do not depend on the disclosure rules: rebuild only what does, on a copy of the default build.
-    db_path = tmp_path / "foi.duckdb"
-    db_path.write_bytes(default_db.read_bytes())
-    again = ["--select", "int_cells_primary_suppressed+", "foi_release_metadata"]
-    result = dbt_build(db_path, None, *again, "--vars", "{suppression_threshold: 3, protection_level: 2}")
-    assert result.returncode == 0, result.stdout[-3000:]
-    cells = load_cells(db_path)
-    rules = DisclosureRules(3, 2)
-    assert_safe(cells, rules)
-    assert any(c.published == "[c]" and c.children == 3 for c in cells)
-    assert not any(c.published == "[c]" and c.children in (4, 5) and c.question == "Q3" for c in cells)
 
 
 def test_a_year_out_of_time_withholds_every_candidate_and_says_so(default_cells: list[Cell]) -> None:

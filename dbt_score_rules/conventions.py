@@ -13,7 +13,9 @@ from dbt_score import Exposure, Model, RuleViolation, Seed, rule, rule_filter
 
 # Tests that establish one row per key when they hold with no `where` filter.
 UNIQUE_COLUMN_TESTS = {"unique"}
-UNIQUE_COMBINATION_TESTS = {"unique_combination", "unique_combination_of_columns"}
+UNIQUE_COMBINATION_TESTS = {"unique_combination_of_columns"}
+# Our own test: unique and not null together, over one column or several (macros/tests/primary_key.sql).
+PRIMARY_KEY_TESTS = {"primary_key"}
 
 
 def _model_folder(model: Model) -> PurePosixPath:
@@ -73,17 +75,19 @@ def model_documented_in_folder_yaml(model: Model) -> RuleViolation | None:
 
 
 def _not_null_columns(model: Model) -> set[str]:
-    """Columns with an unfiltered not_null test, on the column or in a model-level not_null_columns test."""
+    """Columns with an unfiltered not_null test, or in an unfiltered primary_key test."""
     found = {column.name for column in model.columns if _has_unfiltered_test(column.tests, {"not_null"})}
     for test in model.tests:
-        if test.type == "not_null_columns" and _is_unfiltered(test._raw_values):
+        if test.type in PRIMARY_KEY_TESTS and _is_unfiltered(test._raw_values):
             found.update(test.kwargs.get("columns") or [])
+            found.update(test.kwargs.get("also_not_null") or [])
     return found
 
 
 @rule
 def model_has_primary_key_test(model: Model) -> RuleViolation | None:
-    """The model's grain is tested: a unique column that is not null, or a unique combination of not-null columns.
+    """The model's grain is tested: a primary_key test, a unique column that is not null, or a unique
+    combination of not-null columns.
 
     A test limited by `where` does not count: it says nothing about the rows it leaves out.
     """
@@ -92,14 +96,16 @@ def model_has_primary_key_test(model: Model) -> RuleViolation | None:
         if _has_unfiltered_test(column.tests, UNIQUE_COLUMN_TESTS) and column.name in not_null:
             return None
     for test in model.tests:
+        if test.type in PRIMARY_KEY_TESTS and _is_unfiltered(test._raw_values):
+            return None
         if test.type not in UNIQUE_COMBINATION_TESTS or not _is_unfiltered(test._raw_values):
             continue
-        key = test.kwargs.get("combination") or test.kwargs.get("combination_of_columns") or []
+        key = test.kwargs.get("combination_of_columns") or []
         if key and all(name in not_null for name in key):
             return None
     return RuleViolation(
-        "No primary key test: give one column unique and not_null tests, or add a unique_combination test "
-        "over columns that are each not null (a not_null or not_null_columns test, none filtered by `where`)."
+        "No primary key test: add a primary_key test over the key columns, or give one column unique and "
+        "not_null tests (none filtered by `where`)."
     )
 
 

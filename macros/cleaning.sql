@@ -117,6 +117,12 @@
 {%- endmacro %}
 
 
+{#- A column kept only on excluded rows (null where the row is used): the raw row text is what the exclusions
+    list shows, and writing it for every used row cost a quarter of a national staging build. -#}
+{% macro kept_if_excluded(column, reason_column='exclusion_reason') -%}
+    case when {{ reason_column }} is not null then {{ column }} end
+{%- endmacro %}
+
 {#- One row per key of a staging model: is any row with that key used? A child row that is
     excluded takes its referrals with it, and so on down the extract. -#}
 {% macro key_status(model_name, key_column) -%}

@@ -194,11 +194,23 @@ def test_exploitation_flags_file_is_optional(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("file_name", sorted(COLUMNS))
 def test_source_row_number_points_at_the_row_in_the_file(default_db: Path, file_name: str) -> None:
-    """Row N of the staging model is row N of the committed file (under its header), for every row."""
+    """Row N of the staging model is row N of the committed file (under its header), for every row: its id
+    is the file row's, and an excluded row keeps the raw row as read (a used row has no copy of it)."""
+    id_column = COLUMNS[file_name][0]
     with open(DEFAULT_EXTRACT / f"{file_name}.csv", encoding="utf-8", newline="") as handle:
         in_file = {
-            number: ",".join(row[column] for column in COLUMNS[file_name])
+            number: (row[id_column].strip() or None, ",".join(row[column] for column in COLUMNS[file_name]))
             for number, row in enumerate(csv.DictReader(handle), start=1)
         }
-    in_model = dict(query(default_db, f"select source_row_number, source_row from staging.stg_extract__{file_name}"))
-    assert in_model == in_file
+    rows = query(
+        default_db,
+        f"select source_row_number, {id_column}, source_row, exclusion_reason from staging.stg_extract__{file_name}",
+    )
+    assert sorted(number for number, *_ in rows) == sorted(in_file)
+    excluded = 0
+    for number, row_id, source_row, exclusion_reason in rows:
+        file_id, file_row = in_file[number]
+        assert row_id == file_id, number
+        assert source_row == (file_row if exclusion_reason else None), number
+        excluded += exclusion_reason is not None
+    assert excluded > 0, "the committed extract has excluded rows in every file"

@@ -51,7 +51,7 @@ assessments_with_21_beside_others as (
         and assessment_id in (select assessments_with_21.assessment_id from assessments_with_21)
 ),
 
-final as (
+checked as (
     select
         with_duplicate_checks.assessment_id,
         with_duplicate_checks.source_row_number,
@@ -71,6 +71,17 @@ final as (
         on with_duplicate_checks.assessment_id = assessments.assessment_id
     left join assessments_with_21_beside_others as contradicted
         on with_duplicate_checks.assessment_id = contradicted.assessment_id
+),
+
+-- The raw row text only where the row is excluded: the exclusions list shows it; a used row is its columns.
+final as (
+    select
+        assessment_id,
+        source_row_number,
+        {{ kept_if_excluded('source_row') }} as source_row,
+        factor_code,
+        exclusion_reason
+    from checked
 )
 
 select * from final

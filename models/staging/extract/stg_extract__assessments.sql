@@ -38,7 +38,7 @@ row_checks as (
     'row_checks', ['assessment_id'], ['assessment_id', 'referral_id', 'start_date', 'authorised_date']
 ) }},
 
-final as (
+checked as (
     select
         with_duplicate_checks.assessment_id,
         with_duplicate_checks.source_row_number,
@@ -55,6 +55,19 @@ final as (
     from with_duplicate_checks
     left join referrals
         on with_duplicate_checks.referral_id = referrals.referral_id
+),
+
+-- The raw row text only where the row is excluded: the exclusions list shows it; a used row is its columns.
+final as (
+    select
+        assessment_id,
+        source_row_number,
+        {{ kept_if_excluded('source_row') }} as source_row,
+        referral_id,
+        start_date,
+        authorised_date,
+        exclusion_reason
+    from checked
 )
 
 select * from final

@@ -26,7 +26,7 @@ row_checks as (
 
 {{ duplicate_checks('row_checks', ['child_id'], ['child_id', 'date_of_birth_recorded', 'sex_code']) }},
 
-final as (
+checked as (
     select
         child_id,
         source_row_number,
@@ -40,6 +40,20 @@ final as (
             ('key_versions > 1', 'child_id appears on rows with different values'),
         ]) }}) as exclusion_reason
     from with_duplicate_checks
+),
+
+-- The raw row text only where the row is excluded: the exclusions list shows it; a used row is its columns.
+final as (
+    select
+        child_id,
+        source_row_number,
+        {{ kept_if_excluded('source_row') }} as source_row,
+        date_of_birth,
+        sex_code,
+        sex,
+        is_contract_sex_code,
+        exclusion_reason
+    from checked
 )
 
 select * from final

@@ -38,7 +38,7 @@ row_checks as (
     'row_checks', ['referral_id'], ['referral_id', 'child_id', 'referral_date', 'closure_date']
 ) }},
 
-final as (
+checked as (
     select
         with_duplicate_checks.referral_id,
         with_duplicate_checks.source_row_number,
@@ -55,6 +55,19 @@ final as (
     from with_duplicate_checks
     left join children
         on with_duplicate_checks.child_id = children.child_id
+),
+
+-- The raw row text only where the row is excluded: the exclusions list shows it; a used row is its columns.
+final as (
+    select
+        referral_id,
+        source_row_number,
+        {{ kept_if_excluded('source_row') }} as source_row,
+        child_id,
+        referral_date,
+        closure_date,
+        exclusion_reason
+    from checked
 )
 
 select * from final

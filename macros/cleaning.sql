@@ -47,7 +47,7 @@
 
 {#- The configured extract date, as a date literal. -#}
 {% macro extract_date() -%}
-    cast('{{ var("extract_date") }}' as date)
+    cast({{ sql_string(var("extract_date")) }} as date)
 {%- endmacro %}
 
 

@@ -45,7 +45,7 @@
     {%- set found = [] -%}
     {%- for file_format in ['csv', 'parquet'] -%}
         {%- set path = extract_file_path(file_name, file_format) -%}
-        {%- if run_query("select count(*) from glob('" ~ path ~ "')").columns[0].values()[0] > 0 -%}
+        {%- if run_query("select count(*) from glob(" ~ sql_string(path) ~ ")").columns[0].values()[0] > 0 -%}
             {%- do found.append(file_format) -%}
         {%- endif -%}
     {%- endfor -%}
@@ -104,7 +104,7 @@
                 cast({{ column }} as {{ dbt.type_string() }}) as {{ column }},
             {%- endfor %}
                 file_row_number + 1 as source_row_number
-            from read_parquet('{{ extract_file_path(file_name, "parquet") }}', file_row_number = true)
+            from read_parquet({{ sql_string(extract_file_path(file_name, "parquet")) }}, file_row_number = true)
         )
     {%- else -%}
         (
@@ -118,7 +118,7 @@
 
 
 {% macro extract_csv_scan(path) -%}
-    read_csv('{{ path }}', header = true, delim = ',', quote = '"', all_varchar = true)
+    read_csv({{ sql_string(path) }}, header = true, delim = ',', quote = '"', all_varchar = true)
 {%- endmacro %}
 
 
@@ -144,7 +144,7 @@
             {%- elif file_format is not none -%}
                 {%- set path = extract_file_path(file_name, file_format) -%}
                 {%- set scan = extract_csv_scan(path) if file_format == 'csv'
-                    else "read_parquet('" ~ path ~ "')" -%}
+                    else "read_parquet(" ~ sql_string(path) ~ ")" -%}
                 {%- set header = run_query("describe select * from " ~ scan) -%}
                 {%- set present = header.columns[0].values() | map('lower') | list -%}
                 {%- for column in columns if column not in present -%}

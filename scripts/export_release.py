@@ -37,6 +37,7 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from foi_exploitation.audit import audit
+from foi_exploitation.build_record import BuildRecordError, check_latest_build, configured_extract_dir
 from foi_exploitation.cells import Cell, DisclosureRules
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -56,6 +57,12 @@ SHORTHAND = {
 }
 
 
+SYNTHETIC_STATEMENT = (
+    "Made from the synthetic example extract that comes with the tool (data/extract), not from the council's "
+    "records: these are not the council's figures. Set FOI_EXTRACT_DIR to the council's extract and build again."
+)
+
+
 class ExportError(Exception):
     """A problem the person running the export can act on: printed as one line."""
 
@@ -68,6 +75,8 @@ class Release:
     q2: list[dict[str, object]]
     q3_items: list[dict[str, object]]
     q4: list[dict[str, object]]
+    # Built from the synthetic example extract that comes with the tool (FOI_EXTRACT_DIR not set).
+    synthetic_extract: bool = False
 
     def published(self, question: str, year: str, category: str, breakdown: str) -> str:
         return self._index[(question, year, category, breakdown)]
@@ -115,6 +124,11 @@ def read_release(db_path: Path) -> Release:
     except duckdb.Error as error:
         raise ExportError(f"cannot open {db_path}: {error}") from error
     try:
+        check_latest_build(con, db_path, configured_extract_dir(PROJECT_DIR))
+    except BuildRecordError as error:
+        con.close()
+        raise ExportError(f"no file written: {error}") from error
+    try:
 
         def rows(sql: str) -> list[dict[str, object]]:
             cursor = con.execute(sql)
@@ -136,7 +150,8 @@ def read_release(db_path: Path) -> Release:
         con.close()
     if not metadata or not cells:
         raise ExportError(f"{db_path} holds an empty release: run `make release`")
-    return Release(metadata[0], [Cell(*c) for c in cells], years, q2, q3_items, q4)
+    synthetic = "FOI_EXTRACT_DIR" not in os.environ
+    return Release(metadata[0], [Cell(*c) for c in cells], years, q2, q3_items, q4, synthetic)
 
 
 # ---- the tables ---------------------------------------------------------------------------------
@@ -402,6 +417,7 @@ def cover_lines(release: Release) -> list[tuple[str, bool]]:
     years = release.years
     lines: list[tuple[str, bool]] = [
         ("About this release", True),
+        *([(SYNTHETIC_STATEMENT, True)] if release.synthetic_extract else []),
         (f"Council: {meta['council_name']}", False),
         (f"Freedom of Information request reference: {meta['foi_reference']}", False),
         (f"Data extracted from the case management system on {long_date(meta['extract_date'])}.", False),
@@ -560,6 +576,21 @@ def write_csv(path: Path, headers: list[str], rows: list[list[object]]) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+def remove_abandoned_staging(target: Path) -> None:
+    """Remove the staging folders of exports that were killed (their process is gone): a kill -9 cannot
+    run the clean-up in export(), and a half-written release must not lie beside the real one."""
+    for folder in target.glob(".export-*-*"):
+        pid = folder.name.split("-")[1]
+        if not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's export, still running
+
+
 def export(db_path: Path, out_dir: Path | None) -> list[Path]:
     print(f"[1/4] reading the release from {db_path}")
     release = read_release(db_path)
@@ -577,8 +608,15 @@ def export(db_path: Path, out_dir: Path | None) -> list[Path]:
         target = PROJECT_DIR / target
     stem = str(release.metadata["file_stem"])
     print(f"[3/4] writing the workbook and CSV files for {release.metadata['foi_reference']}")
-    target.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".export-", dir=target))
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        remove_abandoned_staging(target)
+        staging = Path(tempfile.mkdtemp(prefix=f".export-{os.getpid()}-", dir=target))
+    except OSError as error:
+        raise ExportError(
+            f"no file written: cannot write to {target} ({error.strerror}): "
+            "give a writable folder with --out or the release_output_dir var"
+        ) from error
     try:
         workbook_path = staging / f"{stem}.xlsx"
         build_workbook(release, sheets).save(workbook_path)
@@ -596,6 +634,8 @@ def export(db_path: Path, out_dir: Path | None) -> list[Path]:
             final = target / produced.name
             os.replace(produced, final)
             written.append(final)
+    except OSError as error:
+        raise ExportError(f"cannot write the release to {target} ({error.strerror}: {error.filename})") from error
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     print(f"[4/4] wrote {len(written)} files to {target}:")

@@ -25,14 +25,16 @@ financial_years as (
 exploitation_factors as (
     select
         assessment_id,
-        {{ dbt.bool_or("factor_code = '" ~ var('factor_code_cse') ~ "'") }} as has_cse_factor,
-        {{ dbt.bool_or("factor_code = '" ~ var('factor_code_cce') ~ "'") }} as has_cce_factor,
-        {{ dbt.bool_or("factor_code = '" ~ var('factor_code_gang') ~ "'") }} as has_gang_factor
+        {{ dbt.bool_or("factor_code = " ~ sql_string(var('factor_code_cse'))) }} as has_cse_factor,
+        {{ dbt.bool_or("factor_code = " ~ sql_string(var('factor_code_cce'))) }} as has_cce_factor,
+        {{ dbt.bool_or("factor_code = " ~ sql_string(var('factor_code_gang'))) }} as has_gang_factor
     from factors
     -- The three codes only: the aggregate covers a few rows in a hundred, not the whole file.
     where
         factor_code in (
-            '{{ var("factor_code_cse") }}', '{{ var("factor_code_cce") }}', '{{ var("factor_code_gang") }}'
+            {{ sql_string(var("factor_code_cse")) }},
+            {{ sql_string(var("factor_code_cce")) }},
+            {{ sql_string(var("factor_code_gang")) }}
         )
     group by assessment_id
 ),

@@ -22,7 +22,7 @@ final as (
         financial_year_order,
         fy_start_date,
         fy_end_date,
-        fy_start_date >= cast('{{ var("cce_recording_start_date") }}' as date) as is_cce_recorded,
+        fy_start_date >= cast({{ sql_string(var("cce_recording_start_date")) }} as date) as is_cce_recorded,
         fy_end_date > {{ extract_date() }} as is_provisional,
         case
             when fy_end_date > {{ extract_date() }} then {{ extract_date() }}

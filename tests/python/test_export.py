@@ -199,7 +199,7 @@ def test_missing_or_empty_database_fails_with_one_line(tmp_path: Path, capsys: p
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
     assert export_release.main(["--db", str(empty), "--out", str(out)]) == 1
-    assert "does not hold a built release" in capsys.readouterr().err
+    assert "has no build record" in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())
 
 

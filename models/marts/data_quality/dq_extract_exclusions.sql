@@ -4,7 +4,7 @@ with
 {% for file_name, key_columns in record_keys.items() %}
     {{ file_name }}_excluded as (
         select
-            '{{ extract_file_name(file_name) }}' as file_name,
+            {{ sql_string(extract_file_name(file_name)) }} as file_name,
             {{ source_row_text(key_columns) }} as record_key,
             source_row_number,
             source_row,

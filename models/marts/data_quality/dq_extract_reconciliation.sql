@@ -4,7 +4,7 @@ with
 {% for file_name in files %}
     {{ file_name }}_rows_in as (
         select
-            '{{ extract_file_name(file_name) }}' as file_name,
+            {{ sql_string(extract_file_name(file_name)) }} as file_name,
             {{ loop.index }} as file_order,
             count(*) as rows_in
         from {{ extract_relation(file_name) }}
@@ -12,7 +12,7 @@ with
 
     {{ file_name }}_outcomes as (
         select
-            '{{ extract_file_name(file_name) }}' as file_name,
+            {{ sql_string(extract_file_name(file_name)) }} as file_name,
             sum(case when exclusion_reason is null then 1 else 0 end) as rows_used,
             sum(case when exclusion_reason is not null then 1 else 0 end) as rows_excluded
         from {{ ref('stg_extract__' ~ file_name) }}

@@ -2,19 +2,19 @@
     database that was built, and a council's vars show in the docs. -#}
 with final as (
     select
-        cast('{{ var("council_name") }}' as {{ dbt.type_string() }}) as council_name,
-        cast('{{ var("foi_reference") }}' as {{ dbt.type_string() }}) as foi_reference,
-        cast('{{ var("release_title") }}' as {{ dbt.type_string() }}) as release_title,
-        cast('{{ var("extract_date") }}' as date) as extract_date,
-        cast('{{ var("cce_recording_start_date") }}' as date) as cce_recording_start_date,
+        cast({{ sql_string(var("council_name")) }} as {{ dbt.type_string() }}) as council_name,
+        cast({{ sql_string(var("foi_reference")) }} as {{ dbt.type_string() }}) as foi_reference,
+        cast({{ sql_string(var("release_title")) }} as {{ dbt.type_string() }}) as release_title,
+        cast({{ sql_string(var("extract_date")) }} as date) as extract_date,
+        cast({{ sql_string(var("cce_recording_start_date")) }} as date) as cce_recording_start_date,
         cast({{ var("suppression_threshold") }} as {{ dbt.type_int() }}) as suppression_threshold,
         cast({{ var("protection_level") }} as {{ dbt.type_int() }}) as protection_level,
         cast({{ var("zeros_may_be_withheld") }} as {{ dbt.type_boolean() }}) as zeros_may_be_withheld,
-        cast('{{ var("release_licence") | replace("'", "''") }}' as {{ dbt.type_string() }}) as licence,
-        cast('{{ var("release_attribution") | replace("'", "''") }}' as {{ dbt.type_string() }}) as attribution,
-        cast('{{ var("release_contact") | replace("'", "''") }}' as {{ dbt.type_string() }}) as contact,
-        cast('{{ var("release_output_dir") }}' as {{ dbt.type_string() }}) as output_dir,
-        cast('{{ var("release_file_stem") }}' as {{ dbt.type_string() }}) as file_stem
+        cast({{ sql_string(var("release_licence")) }} as {{ dbt.type_string() }}) as licence,
+        cast({{ sql_string(var("release_attribution")) }} as {{ dbt.type_string() }}) as attribution,
+        cast({{ sql_string(var("release_contact")) }} as {{ dbt.type_string() }}) as contact,
+        cast({{ sql_string(var("release_output_dir")) }} as {{ dbt.type_string() }}) as output_dir,
+        cast({{ sql_string(var("release_file_stem")) }} as {{ dbt.type_string() }}) as file_stem
 )
 
 select * from final

@@ -47,14 +47,29 @@ def test_a_full_build_records_its_success_and_its_extract(default_db: Path) -> N
     assert files.split(";")[0].startswith("assessment_factors.csv:")
 
 
+def warm_target(tmp_path: Path) -> list[str]:
+    """dbt's target and log folders for a run in tmp_path, starting from the parse `make build` left."""
+    target = tmp_path / "dbt_target"
+    target.mkdir(exist_ok=True)
+    warm_parse = PROJECT_DIR / "target" / "partial_parse.msgpack"
+    if warm_parse.exists():
+        shutil.copy(warm_parse, target / warm_parse.name)
+    return ["--target-path", str(target), "--log-path", str(tmp_path / "logs")]
+
+
 def test_the_export_refuses_the_database_a_failed_build_left(
-    db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    db_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # The build stops at once (a bad var), so the database still holds the previous build's release.
-    result = dbt_build(db_copy, None, "--vars", "{suppression_threshold: 0}")
-    assert result.returncode != 0
+    # The build stops before any model (children.csv is missing), so the database still holds the
+    # previous build's release, which must not go out as this extract's answer.
+    broken = tmp_path / "broken"
+    shutil.copytree(DEFAULT_EXTRACT, broken, copy_function=shutil.copy2)
+    (broken / "children.csv").unlink()
+    result = dbt_build(db_copy, broken)
+    assert result.returncode != 0 and "Extract file missing" in result.stdout
     assert query(db_copy, "select count(*) from marts.foi_release")[0][0] > 0
     assert latest_outcome(db_copy)[1] in ("running", "failed")
+    monkeypatch.setenv("FOI_EXTRACT_DIR", str(broken))
     message = export_fails(db_copy, tmp_path / "out", capsys)
     assert "the last `dbt build` started" in message
 
@@ -62,8 +77,7 @@ def test_the_export_refuses_the_database_a_failed_build_left(
 def test_the_export_refuses_a_build_that_ran_only_some_models(
     db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    logs = ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
-    result = run_dbt("run", "--select", "foi_release_metadata", *logs, db_path=db_copy)
+    result = run_dbt("run", "--select", "foi_release_metadata", *warm_target(tmp_path), db_path=db_copy)
     assert result.returncode == 0, result.stdout[-2000:]
     assert latest_outcome(db_copy) == ("run", "success")
     assert "which runs no data tests" in export_fails(db_copy, tmp_path / "out", capsys)
@@ -116,15 +130,20 @@ def test_the_cover_says_when_the_synthetic_extract_made_the_release(
 PAYLOAD = "x'); copy (select 42) to 'injected.csv'; select ('"
 
 
-def test_configured_strings_and_paths_reach_sql_as_text(tmp_path: Path) -> None:
+def test_configured_strings_and_paths_reach_sql_as_text(db_copy: Path, tmp_path: Path) -> None:
+    # What reads the extract folder (a staging model, the hooks) and what holds the council's strings.
     extract = tmp_path / f"O'Brien {PAYLOAD}"
     shutil.copytree(DEFAULT_EXTRACT, extract)
     council = f"St Mary's {PAYLOAD}"
-    db_path = tmp_path / "foi.duckdb"
-    result = dbt_build(db_path, extract, "--vars", f'{{council_name: "{council}"}}')
+    selection = ["--select", "stg_extract__children", "dq_extract_reconciliation", "foi_release_metadata"]
+    vars_ = ["--vars", f'{{council_name: "{council}"}}']
+    result = run_dbt("build", *selection, *vars_, *warm_target(tmp_path), db_path=db_copy, extract_dir=extract)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert query(db_path, "select council_name from marts.foi_release_metadata") == [(council,)]
-    assert query(db_path, "select extract_dir from build_record.dbt_invocations") == [(str(extract),)]
+    assert query(db_copy, "select council_name from marts.foi_release_metadata") == [(council,)]
+    assert query(db_copy, "select count(*) from staging.stg_extract__children")[0][0] > 0
+    assert query(db_copy, "select extract_dir from build_record.dbt_invocations order by started_at desc limit 1") == [
+        (str(extract),)
+    ]
     assert not list(tmp_path.rglob("injected.csv")) and not (PROJECT_DIR / "injected.csv").exists()
 
 

@@ -36,8 +36,15 @@
     (U, 0, 9, empty, codes outside the contract) Not known. -#}
 {% macro sex_label(sex_code) -%}
     case
-        when {{ sex_code }} in ('M', '1') then 'Male'
-        when {{ sex_code }} in ('F', '2') then 'Female'
+        when {{ sex_code }} in ('M', '1', 'MALE') then 'Male'
+        when {{ sex_code }} in ('F', '2', 'FEMALE') then 'Female'
         else 'Not known'
     end
+{%- endmacro %}
+
+
+{#- The sex values the contract accepts, after trimming and upper-casing: the CIN census codes and the
+    words systems export (Male, Female, Unknown, Not known, in any case). -#}
+{% macro contract_sex_codes() -%}
+    ('M', 'F', 'U', '1', '2', '0', '9', 'MALE', 'FEMALE', 'UNKNOWN', 'NOT KNOWN')
 {%- endmacro %}

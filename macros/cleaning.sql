@@ -10,32 +10,73 @@
 {%- endmacro %}
 
 
-{#- A YYYY-MM-DD text as a date; null when it is empty or not a date. -#}
+{#- A date field as a date; null when it is empty or not a date in the extract's form. -#}
 {% macro clean_date(column_name) -%}
-    {{ parse_iso_date(clean_text(column_name)) }}
+    {{ parse_extract_date(clean_text(column_name)) }}
 {%- endmacro %}
 
 
-{#- Text in the contract's YYYY-MM-DD form as a date, null for anything else ("31/02/2010",
-    "2023-07-40"). Dispatched: DuckDB has try_cast; dbt's safe_cast is a plain cast there. -#}
-{% macro parse_iso_date(text) -%}
-    {{ return(adapter.dispatch('parse_iso_date', 'foi_exploitation')(text)) }}
+{#- The forms of date an extract may use (var extract_date_format), each also with a midnight time
+    ("2023-04-01 00:00:00", "01/04/2023 00:00"), as systems export a date column of a datetime type. -#}
+{% macro extract_date_formats() -%}
+    {{ return(['YYYY-MM-DD', 'DD/MM/YYYY']) }}
 {%- endmacro %}
 
 
-{% macro default__parse_iso_date(text) -%}
+{#- The configured form: the whole extract uses one, so "01/04/2023" is never guessed to be 1 April. -#}
+{% macro extract_date_format() -%}
+    {%- set form = var('extract_date_format', 'YYYY-MM-DD') -%}
+    {%- if execute and form not in extract_date_formats() -%}
+        {{ exceptions.raise_compiler_error(
+            "vars: extract_date_format must be " ~ extract_date_formats() | join(' or ') ~ ", not '" ~ form
+            ~ "'. Set it in dbt_project.yml to the form the extract's dates are written in.") }}
+    {%- endif -%}
+    {{ return(form) }}
+{%- endmacro %}
+
+
+{#- Text in the configured form as a date, null for anything else ("31/02/2010", "2023-07-40", a date in
+    the other form, a time other than midnight). Dispatched: DuckDB has try_cast and try_strptime. -#}
+{% macro parse_extract_date(text) -%}
+    {{ return(adapter.dispatch('parse_extract_date', 'foi_exploitation')(text)) }}
+{%- endmacro %}
+
+
+{% macro default__parse_extract_date(text) -%}
+    {%- set date_type = api.Column.translate_type('date') -%}
+    {%- if extract_date_format() == 'DD/MM/YYYY' -%}
     case
-        when {{ text }} like '____-__-__'
-            then {{ dbt.safe_cast(text, api.Column.translate_type('date')) }}
+        when {{ text }} like '__/__/____' or {{ text }} like '__/__/____ 00:00' or {{ text }} like '__/__/____ 00:00:00'
+            then {{ dbt.safe_cast(dbt.concat(["substring(" ~ text ~ ", 7, 4)", "'-'", "substring(" ~ text ~ ", 4, 2)",
+                "'-'", "substring(" ~ text ~ ", 1, 2)"]), date_type) }}
     end
+    {%- else -%}
+    case
+        when {{ text }} like '____-__-__' or {{ text }} like '____-__-__ 00:00:00' or {{ text }} like '____-__-__T00:00:00'
+            then {{ dbt.safe_cast("substring(" ~ text ~ ", 1, 10)", date_type) }}
+    end
+    {%- endif -%}
 {%- endmacro %}
 
 
-{% macro duckdb__parse_iso_date(text) -%}
+{% macro duckdb__parse_extract_date(text) -%}
+    {%- if extract_date_format() == 'DD/MM/YYYY' -%}
     case
-        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
-            then try_cast({{ text }} as date)
+        when regexp_full_match({{ text }}, '[0-9]{2}/[0-9]{2}/[0-9]{4}( 00:00(:00)?)?')
+            then cast(try_strptime(left({{ text }}, 10), '%d/%m/%Y') as date)
     end
+    {%- else -%}
+    case
+        when regexp_full_match({{ text }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}([ T]00:00(:00)?)?')
+            then try_cast(left({{ text }}, 10) as date)
+    end
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The exclusion reason for a date field that is not a date in the configured form. -#}
+{% macro unreadable_date_reason(column_name) -%}
+    {{ return(column_name ~ ' is not a ' ~ extract_date_format() ~ ' date') }}
 {%- endmacro %}
 
 
@@ -132,4 +173,21 @@
     from {{ ref(model_name) }}
     where {{ key_column }} is not null
     group by {{ key_column }}
+{%- endmacro %}
+
+
+{#- Stop the build with a message (a text expression) where this is evaluated: DuckDB's error(); elsewhere
+    a cast that fails and shows the text. -#}
+{% macro stop_build(message) -%}
+    {{ return(adapter.dispatch('stop_build', 'foi_exploitation')(message)) }}
+{%- endmacro %}
+
+
+{% macro default__stop_build(message) -%}
+    cast({{ message }} as {{ dbt.type_int() }})
+{%- endmacro %}
+
+
+{% macro duckdb__stop_build(message) -%}
+    error({{ message }})
 {%- endmacro %}

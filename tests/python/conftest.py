@@ -52,18 +52,25 @@ def run_dbt(
     return subprocess.run([DBT, *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
 
 
-def dbt_build(db_path: Path, extract_dir: Path | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
-    """Run the release build (`make build`) into db_path, reading extract_dir (or the committed default in
-    data/extract), starting from the parse `make build` left in target/ when there is one."""
-    target = db_path.parent / "dbt_target"
+def warm_target(folder: Path) -> list[str]:
+    """dbt's target and log folders in folder, the target starting from the parse `make build` left in
+    target/ when there is one (a parse from scratch costs some 6 s)."""
+    target = folder / "dbt_target"
     warm_parse = PROJECT_DIR / "target" / "partial_parse.msgpack"
     if warm_parse.exists() and not (target / warm_parse.name).exists():
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(warm_parse, target / warm_parse.name)
-    logs = ["--target-path", str(target), "--log-path", str(db_path.parent / "logs")]
+    return ["--target-path", str(target), "--log-path", str(folder / "logs")]
+
+
+def dbt_build(db_path: Path, extract_dir: Path | None = None, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run the release build (`make build`) into db_path, reading extract_dir (or the committed default in
+    data/extract), starting from the parse `make build` left in target/ when there is one."""
     # As `make build`: the unit tests check the SQL on fixed inputs, and `make test` has just run them.
     release_build = ["--exclude-resource-type", "unit_test"]
-    return run_dbt("build", *logs, *release_build, *extra, db_path=db_path, extract_dir=extract_dir)
+    return run_dbt(
+        "build", *warm_target(db_path.parent), *release_build, *extra, db_path=db_path, extract_dir=extract_dir
+    )
 
 
 def query(db_path: Path, sql: str) -> list[tuple]:

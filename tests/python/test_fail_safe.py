@@ -13,7 +13,7 @@ import export_release
 import pytest
 from openpyxl import load_workbook
 
-from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, query, run_dbt
+from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, query, run_dbt, warm_target
 
 EXPORT = PROJECT_DIR / "scripts" / "export_release.py"
 
@@ -45,16 +45,6 @@ def test_a_full_build_records_its_success_and_its_extract(default_db: Path) -> N
     command, outcome, files = rows[-1]
     assert (command, outcome) == ("build", "success")
     assert files.split(";")[0].startswith("assessment_factors.csv:")
-
-
-def warm_target(tmp_path: Path) -> list[str]:
-    """dbt's target and log folders for a run in tmp_path, starting from the parse `make build` left."""
-    target = tmp_path / "dbt_target"
-    target.mkdir(exist_ok=True)
-    warm_parse = PROJECT_DIR / "target" / "partial_parse.msgpack"
-    if warm_parse.exists():
-        shutil.copy(warm_parse, target / warm_parse.name)
-    return ["--target-path", str(target), "--log-path", str(tmp_path / "logs")]
 
 
 def test_the_export_refuses_the_database_a_failed_build_left(

@@ -6,8 +6,7 @@ with
         select
             {{ sql_string(extract_file_name(file_name)) }} as file_name,
             {{ loop.index }} as file_order,
-            count(*) as rows_in
-        from {{ extract_relation(file_name) }}
+            {{ extract_rows_in(file_name) }} as rows_in
     ),
 
     {{ file_name }}_outcomes as (

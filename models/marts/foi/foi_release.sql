@@ -1,5 +1,7 @@
 {#- Every number the council publishes: one row per question x financial year x category x breakdown.
-    `children` is the true count and never leaves the database; `published` is what is released. -#}
+    `children` is the true count and never leaves the database; `published` is what is released. Built only
+    once dq_extract_checks finds every extract file fit to answer from. -#}
+-- depends_on: {{ ref('dq_extract_checks') }}
 with suppressed as (
     select * from {{ ref('int_cells_secondary_suppressed') }}
 ),

@@ -25,6 +25,11 @@ row_checks as (
         {{ first_failing_rule([
             ('cleaned.assessment_id is null', 'assessment_id missing'),
             ('cleaned.factor_code is null', 'factor_code missing'),
+            (
+                "cleaned.factor_code like '%,%' or cleaned.factor_code like '%;%' or cleaned.factor_code like '%|%'"
+                ~ " or cleaned.factor_code like '% %'",
+                'several factor codes in one field (the contract has one code per row)'
+            ),
             ('factor_codes.factor_code is null', 'factor_code is not a CIN census factor code'),
         ]) }} as row_reason
     from cleaned

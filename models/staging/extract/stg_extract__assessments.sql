@@ -27,8 +27,8 @@ row_checks as (
             ('assessment_id is null', 'assessment_id missing'),
             ('referral_id is null', 'referral_id missing'),
             ('is_missing_start_date', 'start_date missing'),
-            ('has_invalid_start_date', 'start_date is not a YYYY-MM-DD date'),
-            ('has_invalid_authorised_date', 'authorised_date is not a YYYY-MM-DD date'),
+            ('has_invalid_start_date', unreadable_date_reason('start_date')),
+            ('has_invalid_authorised_date', unreadable_date_reason('authorised_date')),
             ('start_date > ' ~ extract_date(), 'start_date after the extract date'),
         ]) }} as row_reason
     from cleaned

@@ -19,12 +19,59 @@ row_checks as (
         *,
         {{ first_failing_rule([
             ('child_id is null', 'child_id missing'),
-            ('has_invalid_date_of_birth', 'date_of_birth is not a YYYY-MM-DD date'),
         ]) }} as row_reason
     from cleaned
 ),
 
 {{ duplicate_checks('row_checks', ['child_id'], ['child_id', 'date_of_birth_recorded', 'sex_code']) }},
+
+-- A child on rows that disagree is still one child (counting rule: every child counted): kept once, on
+-- its first row, with the date of birth and sex the rows agree on, unknown where two of them differ
+-- (an empty or unreadable value does not disagree). The other rows are listed as excluded.
+versions_of_conflicting_children as (
+    select
+        child_id,
+        source_row_number,
+        date_of_birth,
+        case when {{ sex_label('sex_code') }} != 'Not known' then {{ sex_label('sex_code') }} end as known_sex,
+        case when {{ sex_label('sex_code') }} != 'Not known' then sex_code end as known_sex_code
+    from with_duplicate_checks
+    where row_reason is null and copy_number = 1 and key_versions > 1
+),
+
+conflicting_children as (
+    select
+        child_id,
+        min(source_row_number) as kept_row_number,
+        case when count(distinct date_of_birth) = 1 then min(date_of_birth) end as date_of_birth,
+        case when count(distinct known_sex) = 1 then max(known_sex_code) else 'U' end as sex_code
+    from versions_of_conflicting_children
+    group by child_id
+),
+
+resolved as (
+    select
+        with_duplicate_checks.child_id,
+        with_duplicate_checks.source_row_number,
+        with_duplicate_checks.source_row,
+        with_duplicate_checks.has_invalid_date_of_birth,
+        conflicting_children.child_id is not null as has_conflicting_rows,
+        coalesce(conflicting_children.kept_row_number, with_duplicate_checks.source_row_number)
+            as kept_row_number,
+        case
+            when conflicting_children.child_id is null then with_duplicate_checks.date_of_birth
+            else conflicting_children.date_of_birth
+        end as date_of_birth,
+        case
+            when conflicting_children.child_id is null then with_duplicate_checks.sex_code
+            else conflicting_children.sex_code
+        end as sex_code,
+        with_duplicate_checks.copy_number,
+        with_duplicate_checks.row_reason
+    from with_duplicate_checks
+    left join conflicting_children
+        on with_duplicate_checks.child_id = conflicting_children.child_id
+),
 
 checked as (
     select
@@ -34,12 +81,14 @@ checked as (
         date_of_birth,
         sex_code,
         {{ sex_label('sex_code') }} as sex,
-        coalesce(sex_code in ('M', 'F', 'U', '1', '2', '0', '9'), true) as is_contract_sex_code,
+        coalesce(sex_code in {{ contract_sex_codes() }}, true) as is_contract_sex_code,
+        has_invalid_date_of_birth as has_unreadable_date_of_birth,
+        has_conflicting_rows,
         coalesce(row_reason, {{ first_failing_rule([
             ('copy_number > 1', 'repeat of an identical row'),
-            ('key_versions > 1', 'child_id appears on rows with different values'),
+            ('source_row_number != kept_row_number', 'another row for the same child_id (kept once: unknown where they disagree)'),
         ]) }}) as exclusion_reason
-    from with_duplicate_checks
+    from resolved
 ),
 
 -- The raw row text only where the row is excluded: the exclusions list shows it; a used row is its columns.
@@ -52,6 +101,8 @@ final as (
         sex_code,
         sex,
         is_contract_sex_code,
+        has_unreadable_date_of_birth,
+        has_conflicting_rows,
         exclusion_reason
     from checked
 )

@@ -27,8 +27,8 @@ row_checks as (
             ('referral_id is null', 'referral_id missing'),
             ('child_id is null', 'child_id missing'),
             ('is_missing_referral_date', 'referral_date missing'),
-            ('has_invalid_referral_date', 'referral_date is not a YYYY-MM-DD date'),
-            ('has_invalid_closure_date', 'closure_date is not a YYYY-MM-DD date'),
+            ('has_invalid_referral_date', unreadable_date_reason('referral_date')),
+            ('has_invalid_closure_date', unreadable_date_reason('closure_date')),
             ('referral_date > ' ~ extract_date(), 'referral_date after the extract date'),
         ]) }} as row_reason
     from cleaned

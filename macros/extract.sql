@@ -176,6 +176,40 @@
 {%- endmacro %}
 
 
+{#- Stop on a CSV file the reader cannot take as the contract's text: a workbook or other zip renamed .csv,
+    UTF-16 text, bytes that are not UTF-8, a line with more or fewer fields than the header (a footer such
+    as "Total rows: 20670", a ragged row). One line: the file, the line number, what is wrong, what to do.
+    DuckDB lists the lines its reader would reject (store_rejects) instead of failing deep in a model. -#}
+{% macro validate_csv_rows(path) -%}
+    {%- set first_bytes = run_query("select hex(content[1:4]) from read_blob(" ~ sql_string(path) ~ ")")
+        .columns[0].values()[0] or '' -%}
+    {%- set to_do = "Save it from the spreadsheet or system as 'CSV UTF-8' (see docs/extract-contract.md)." -%}
+    {%- if first_bytes.startswith('504B0304') -%}
+        {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is a zip file (an Excel workbook renamed .csv?), "
+            ~ "not CSV text. " ~ to_do) }}
+    {%- elif first_bytes[:4] in ['FFFE', 'FEFF'] or '00' in [first_bytes[0:2], first_bytes[2:4], first_bytes[4:6]] -%}
+        {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is UTF-16 text, not UTF-8. " ~ to_do) }}
+    {%- endif -%}
+    {%- do run_query("drop table if exists foi_csv_rejects; drop table if exists foi_csv_scans") -%}
+    {%- do run_query("select count(*) from " ~ extract_csv_scan(path).replace(
+        "all_varchar = true", "all_varchar = true, store_rejects = true, rejects_table = 'foi_csv_rejects', "
+        ~ "rejects_scan = 'foi_csv_scans'")) -%}
+    {%- set rejected = run_query(
+        "select line, error_type, csv_line, error_message from foi_csv_rejects order by line limit 1") -%}
+    {%- if rejected.rows | length > 0 -%}
+        {%- set line, error_type, text, detail = rejected.rows[0] -%}
+        {%- if error_type == 'INVALID ENCODING' -%}
+            {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " line " ~ line
+                ~ " holds bytes that are not UTF-8 (Latin-1 or Windows-1252 text?). " ~ to_do) }}
+        {%- else -%}
+            {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " line " ~ line ~ " ('" ~ text[:60]
+                ~ "'): " ~ detail ~ ", so it is not a row of the header's columns (a footer, a ragged row, an"
+                ~ " unclosed quote?). Mend or remove the line.") }}
+        {%- endif -%}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {% macro extract_csv_scan(path) -%}
     read_csv({{ sql_string(path) }}, header = true, delim = ',', quote = '"', comment = '', all_varchar = true)
 {%- endmacro %}
@@ -203,6 +237,7 @@
             {%- elif file_format is not none -%}
                 {%- set path = extract_file_path(file_name, file_format) -%}
                 {%- if file_format == 'csv' -%}
+                    {%- do validate_csv_rows(path) -%}
                     {%- do validate_csv_header(path) -%}
                 {%- endif -%}
                 {%- set scan = extract_csv_scan(path) if file_format == 'csv'

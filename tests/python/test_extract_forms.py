@@ -101,6 +101,38 @@ def day_first_dates_without_the_var(folder: Path) -> None:
         path.write_text(re.sub(r"\b(\d{4})-(\d{2})-(\d{2})\b", r"\3/\2/\1", text), encoding="utf-8")
 
 
+def footer_line(folder: Path) -> None:
+    path = folder / "referrals.csv"
+    rows = len(path.read_text(encoding="utf-8").splitlines()) - 1
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"Total rows: {rows}\n")
+
+
+def ragged_row(folder: Path) -> None:
+    path = folder / "assessments.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[9] += ",2023-01-01"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def latin1_text(folder: Path) -> None:
+    path = folder / "children.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3].replace(",", "\u00e9,", 1)
+    path.write_bytes(("\n".join(lines) + "\n").encode("latin-1"))
+
+
+def utf16_text(folder: Path) -> None:
+    path = folder / "children.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+
+
+def workbook_renamed(folder: Path) -> None:
+    from openpyxl import Workbook
+
+    Workbook().save(folder / "children.csv")
+
+
 def damaged_copy(folder: Path, damage: Callable[[Path], None]) -> Path:
     folder.mkdir()
     for path in DEFAULT_EXTRACT.glob("*.csv"):
@@ -129,8 +161,27 @@ def test_the_release_is_built_only_after_the_extract_checks(default_db: Path) ->
         (factor_lists, r"assessment_factors\.csv: row 5 \(and 0 more\) holds several factor codes in one field"),
         (every_tenth_referral_date_unreadable, r"referrals\.csv: \d+ of 20670 rows excluded, more than max_excluded"),
         (sex_column_twice, r"children\.csv names column 'sex' twice"),
+        (footer_line, r"referrals\.csv line 20672 \('Total rows: 20670'\): Expected Number of Columns: 4 Found: 1"),
+        (
+            ragged_row,
+            r"assessments\.csv line 10 \('A\w+,R\w+,[-0-9]+,[-0-9]*,2023-01-01'\): Expected Number of Columns",
+        ),
+        (latin1_text, r"children\.csv line 4 holds bytes that are not UTF-8"),
+        (utf16_text, r"children\.csv is UTF-16 text, not UTF-8"),
+        (workbook_renamed, r"children\.csv is a zip file \(an Excel workbook renamed \.csv\?\)"),
     ],
-    ids=["day-first dates, var not set", "header-only children", "factor lists", "10% bad dates", "repeated column"],
+    ids=[
+        "day-first dates, var not set",
+        "header-only children",
+        "factor lists",
+        "10% bad dates",
+        "repeated column",
+        "footer line",
+        "ragged row",
+        "Latin-1",
+        "UTF-16",
+        "workbook renamed",
+    ],
 )
 def test_an_extract_that_cannot_answer_stops_the_build_naming_the_file(
     damage: Callable[[Path], None], expected: str, tmp_path: Path

@@ -37,6 +37,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -186,30 +187,52 @@ def iter_children(path: Path, source: io.RawIOBase | None = None) -> Iterator[et
 SPLIT_BYTES = 32 * 1024 * 1024
 
 
+# Markup inside which "</Child>" is text, not a tag: a cut there would leave neither half well-formed.
+TEXT_MARKUP = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"))
+
+
+def _still_inside(inside: tuple[bool, ...], data: bytes) -> tuple[bool, ...]:
+    """Whether a comment or CDATA section is open after data, given whether each was open before it."""
+    state = []
+    for was_inside, (opener, closer) in zip(inside, TEXT_MARKUP, strict=True):
+        opened, closed = data.rfind(opener), data.rfind(closer)
+        state.append(opened > closed if opened != closed else was_inside)
+    return tuple(state)
+
+
+def _scan_to(handle: BinaryIO, end: int) -> tuple[int, tuple[bool, ...]]:
+    """Lines before byte `end`, and whether a comment or CDATA section is open there."""
+    lines, inside, tail, remaining = 0, (False,) * len(TEXT_MARKUP), b"", end
+    while remaining > 0:
+        block = handle.read(min(remaining, 8 * 1024 * 1024))
+        remaining -= len(block)
+        lines += block.count(b"\n")
+        inside = _still_inside(inside, tail + block)
+        tail = block[-16:]  # a marker split across two blocks
+    return lines, inside
+
+
 def split_point(path: Path) -> tuple[int, int, bytes] | None:
-    """Where to cut a large census in two: just after a </Child> near the middle. Returns the cut, the
-    lines before it, and the file's opening up to and including <Children> (the second half's prefix)."""
+    """Where to cut a large census in two: just after a </Child> tag near the middle (never one that is text
+    in a comment or CDATA). Returns the cut, the lines before it, and the file's opening up to and
+    including <Children> (the second half's prefix)."""
     size = path.stat().st_size
     if size < SPLIT_BYTES or (os.cpu_count() or 1) < 2:
         return None
     with open(path, "rb") as handle:
         opening = handle.read(64 * 1024)
         children_at = opening.find(b"<Children>")
-        handle.seek(size // 2)
-        window = handle.read(1024 * 1024)
-        found = window.find(b"</Child>")
-        if children_at < 0 or found < 0:
-            return None
-        cut = size // 2 + found + len(b"</Child>")
         handle.seek(0)
-        lines = 0
-        remaining = cut
-        while remaining > 0:
-            block = handle.read(min(remaining, 8 * 1024 * 1024))
-            lines += block.count(b"\n")
-            remaining -= len(block)
+        lines, inside = _scan_to(handle, size // 2)
+        window = handle.read(1024 * 1024)
+    found = window.find(b"</Child>")
+    while found >= 0 and any(_still_inside(inside, window[:found])):
+        found = window.find(b"</Child>", found + 1)
+    if children_at < 0 or found < 0:
+        return None
+    end = found + len(b"</Child>")
     prefix = opening[: children_at + len(b"<Children>")]
-    return cut, lines - prefix.count(b"\n"), prefix
+    return size // 2 + end, lines + window[:end].count(b"\n") - prefix.count(b"\n"), prefix
 
 
 def read_half(args: tuple[Path, str, int, int, bytes, bytes, int]) -> tuple[Extract, Summary]:

@@ -208,6 +208,28 @@ def test_round_trip_extract_to_xml_to_extract(tmp_path: Path) -> None:
     assert canonical(back) == canonical(original)
 
 
+def test_a_large_census_is_split_between_children_never_inside_a_comment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original = tmp_path / "extract"
+    generate_extract.main(["--out", str(original), "--clean", "--scale", "0.3", "--seed", "77"])
+    census = tmp_path / "census.xml"
+    cin_census.write_census(original, census, "2026-03-31")
+    text = census.read_bytes()
+    # A comment across the middle of the file holding what looks like the end of one child and the next.
+    at = text.index(b"</Child>", len(text) // 2) + len(b"</Child>")
+    comment = b"<!-- " + b"</Child><Child>" * (len(text) // 75) + b" -->"
+    commented = tmp_path / "commented.xml"
+    commented.write_bytes(text[:at] + comment + text[at:])
+    monkeypatch.setattr(cin_census, "SPLIT_BYTES", 1024)  # read in two halves, as a large file is
+    cut = cin_census.split_point(commented)
+    assert cut is not None and cut[0] > at + len(comment)
+    back = tmp_path / "back"
+    summary = convert(commented, out=back)
+    assert summary.issues == []
+    assert canonical(back) == canonical(original)
+
+
 def test_converted_census_gives_the_same_release(default_db: Path, tmp_path: Path) -> None:
     """The default extract (mess included) -> census XML -> extract -> dbt build: the same foi_release.
     The census has no exploitation flags, so the extract's flags file goes beside the converted one."""

@@ -158,6 +158,7 @@ def test_the_release_is_built_only_after_the_extract_checks(default_db: Path) ->
             r"children\.csv: date_of_birth is not a YYYY-MM-DD date on \d{5} of 14922 rows",
         ),
         (header_only("children.csv"), r"children\.csv: no usable row \(0 read"),
+        (header_only("assessment_factors.csv"), r"assessment_factors\.csv: no usable row \(0 read"),
         (factor_lists, r"assessment_factors\.csv: row 5 \(and 0 more\) holds several factor codes in one field"),
         (every_tenth_referral_date_unreadable, r"referrals\.csv: \d+ of 20670 rows excluded, more than max_excluded"),
         (sex_column_twice, r"children\.csv names column 'sex' twice"),
@@ -173,6 +174,7 @@ def test_the_release_is_built_only_after_the_extract_checks(default_db: Path) ->
     ids=[
         "day-first dates, var not set",
         "header-only children",
+        "header-only factors",
         "factor lists",
         "10% bad dates",
         "repeated column",

@@ -72,18 +72,29 @@
 {%- endmacro %}
 
 
-{#- on-run-end: how the invocation ended. `success` only when no node errored, failed or was skipped
-    (a warning is not a failure: the release notes say what it found). -#}
+{#- on-run-end: how the invocation ended. `failed` when a node errored, failed or was skipped (a warning
+    is not a failure: the release notes say what it found); `partial` when it did not run every model,
+    seed, snapshot and data test of the project (a selection, or `dbt retry`, which runs again only what
+    failed, perhaps on files changed since); `success` otherwise. -#}
 {% macro record_build_end(results) -%}
     {%- if execute and target.type == 'duckdb' and flags.WHICH in build_record_commands() -%}
-        {%- set failed = [] -%}
-        {%- for result in results if result.status in ['error', 'fail', 'skipped', 'runtime error'] -%}
-            {%- do failed.append(result.node.name) -%}
+        {%- set failed, ran, missing = [], [], [] -%}
+        {%- for result in results -%}
+            {%- do ran.append(result.node.unique_id) -%}
+            {%- if result.status in ['error', 'fail', 'skipped', 'runtime error'] -%}
+                {%- do failed.append(result.node.name) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- for node in graph.nodes.values()
+            if node.resource_type in ['model', 'seed', 'snapshot', 'test'] and node.config.enabled -%}
+            {%- if node.unique_id not in ran -%}
+                {%- do missing.append(node.unique_id) -%}
+            {%- endif -%}
         {%- endfor -%}
         update build_record.dbt_invocations
         set
             finished_at = now(),
-            outcome = {{ sql_string('failed' if failed else 'success') }}
+            outcome = {{ sql_string('failed' if failed else ('partial' if missing else 'success')) }}
         where invocation_id = {{ sql_string(invocation_id) }}
     {%- else -%}
         select 1

@@ -37,7 +37,12 @@ from openpyxl.worksheet.table import Table as ExcelTable
 from openpyxl.worksheet.table import TableStyleInfo
 
 from foi_exploitation.audit import audit
-from foi_exploitation.build_record import BuildRecordError, check_latest_build, configured_extract_dir
+from foi_exploitation.build_record import (
+    BuildRecordError,
+    check_latest_build,
+    configured_extract_dir,
+    is_synthetic_default,
+)
 from foi_exploitation.cells import Cell, DisclosureRules
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -75,7 +80,7 @@ class Release:
     q2: list[dict[str, object]]
     q3_items: list[dict[str, object]]
     q4: list[dict[str, object]]
-    # Built from the synthetic example extract that comes with the tool (FOI_EXTRACT_DIR not set).
+    # Built from the synthetic example extract that comes with the tool (data/extract).
     synthetic_extract: bool = False
 
     def published(self, question: str, year: str, category: str, breakdown: str) -> str:
@@ -150,7 +155,7 @@ def read_release(db_path: Path) -> Release:
         con.close()
     if not metadata or not cells:
         raise ExportError(f"{db_path} holds an empty release: run `make release`")
-    synthetic = "FOI_EXTRACT_DIR" not in os.environ
+    synthetic = is_synthetic_default(PROJECT_DIR)
     return Release(metadata[0], [Cell(*c) for c in cells], years, q2, q3_items, q4, synthetic)
 
 

@@ -69,8 +69,18 @@ def test_the_export_refuses_a_build_that_ran_only_some_models(
 ) -> None:
     result = run_dbt("run", "--select", "foi_release_metadata", *warm_target(tmp_path), db_path=db_copy)
     assert result.returncode == 0, result.stdout[-2000:]
-    assert latest_outcome(db_copy) == ("run", "success")
+    assert latest_outcome(db_copy) == ("run", "partial")
     assert "which runs no data tests" in export_fails(db_copy, tmp_path / "out", capsys)
+
+
+def test_the_export_refuses_a_build_of_part_of_the_project(
+    db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # As a selection does, and `dbt retry`, which runs again only what failed.
+    result = run_dbt("build", "--select", "foi_release_metadata", *warm_target(tmp_path), db_path=db_copy)
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert latest_outcome(db_copy) == ("build", "partial")
+    assert "ran only part of the project" in export_fails(db_copy, tmp_path / "out", capsys)
 
 
 def test_the_export_refuses_a_killed_build(db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -111,6 +121,8 @@ def test_the_cover_says_when_the_synthetic_extract_made_the_release(
 ) -> None:
     monkeypatch.delenv("FOI_EXTRACT_DIR", raising=False)
     assert export_release.SYNTHETIC_STATEMENT in cover_text(export_release.export(default_db, tmp_path / "a"))
+    monkeypatch.setenv("FOI_EXTRACT_DIR", str(DEFAULT_EXTRACT))  # named outright: still the synthetic one
+    assert export_release.SYNTHETIC_STATEMENT in cover_text(export_release.export(default_db, tmp_path / "c"))
     same = tmp_path / "council"
     shutil.copytree(DEFAULT_EXTRACT, same, copy_function=shutil.copy2)
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))

@@ -33,6 +33,7 @@ versions_of_conflicting_children as (
         child_id,
         source_row_number,
         date_of_birth,
+        has_invalid_date_of_birth,
         case when {{ sex_label('sex_code') }} != 'Not known' then {{ sex_label('sex_code') }} end as known_sex,
         case when {{ sex_label('sex_code') }} != 'Not known' then sex_code end as known_sex_code
     from with_duplicate_checks
@@ -44,6 +45,8 @@ conflicting_children as (
         child_id,
         min(source_row_number) as kept_row_number,
         case when count(distinct date_of_birth) = 1 then min(date_of_birth) end as date_of_birth,
+        count(distinct date_of_birth) = 0 and max(case when has_invalid_date_of_birth then 1 else 0 end) = 1
+            as has_invalid_date_of_birth,
         case when count(distinct known_sex) = 1 then max(known_sex_code) else 'U' end as sex_code
     from versions_of_conflicting_children
     group by child_id
@@ -54,7 +57,8 @@ resolved as (
         with_duplicate_checks.child_id,
         with_duplicate_checks.source_row_number,
         with_duplicate_checks.source_row,
-        with_duplicate_checks.has_invalid_date_of_birth,
+        coalesce(conflicting_children.has_invalid_date_of_birth, with_duplicate_checks.has_invalid_date_of_birth)
+            as has_invalid_date_of_birth,
         conflicting_children.child_id is not null as has_conflicting_rows,
         coalesce(conflicting_children.kept_row_number, with_duplicate_checks.source_row_number)
             as kept_row_number,

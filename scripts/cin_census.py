@@ -200,8 +200,9 @@ def _still_inside(inside: tuple[bool, ...], data: bytes) -> tuple[bool, ...]:
     return tuple(state)
 
 
-def _scan_to(handle: BinaryIO, end: int) -> tuple[int, tuple[bool, ...]]:
-    """Lines before byte `end`, and whether a comment or CDATA section is open there."""
+def _scan_to(handle: BinaryIO, end: int) -> tuple[int, tuple[bool, ...], bytes]:
+    """Lines before byte `end`, whether a comment or CDATA section is open there, and the last bytes before it
+    (a marker may straddle `end`)."""
     lines, inside, tail, remaining = 0, (False,) * len(TEXT_MARKUP), b"", end
     while remaining > 0:
         block = handle.read(min(remaining, 8 * 1024 * 1024))
@@ -209,7 +210,7 @@ def _scan_to(handle: BinaryIO, end: int) -> tuple[int, tuple[bool, ...]]:
         lines += block.count(b"\n")
         inside = _still_inside(inside, tail + block)
         tail = block[-16:]  # a marker split across two blocks
-    return lines, inside
+    return lines, inside, tail
 
 
 def split_point(path: Path) -> tuple[int, int, bytes] | None:
@@ -223,10 +224,10 @@ def split_point(path: Path) -> tuple[int, int, bytes] | None:
         opening = handle.read(64 * 1024)
         children_at = opening.find(b"<Children>")
         handle.seek(0)
-        lines, inside = _scan_to(handle, size // 2)
+        lines, inside, tail = _scan_to(handle, size // 2)
         window = handle.read(1024 * 1024)
     found = window.find(b"</Child>")
-    while found >= 0 and any(_still_inside(inside, window[:found])):
+    while found >= 0 and any(_still_inside(inside, tail + window[:found])):
         found = window.find(b"</Child>", found + 1)
     if children_at < 0 or found < 0:
         return None

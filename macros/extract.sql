@@ -191,9 +191,8 @@
         {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is UTF-16 text, not UTF-8. " ~ to_do) }}
     {%- endif -%}
     {%- do run_query("drop table if exists foi_csv_rejects; drop table if exists foi_csv_scans") -%}
-    {%- do run_query("select count(*) from " ~ extract_csv_scan(path).replace(
-        "all_varchar = true", "all_varchar = true, store_rejects = true, rejects_table = 'foi_csv_rejects', "
-        ~ "rejects_scan = 'foi_csv_scans'")) -%}
+    {%- do run_query("select count(*) from " ~ extract_csv_scan(path,
+        "store_rejects = true, rejects_table = 'foi_csv_rejects', rejects_scan = 'foi_csv_scans'")) -%}
     {%- set rejected = run_query(
         "select line, error_type, csv_line, error_message from foi_csv_rejects order by line limit 1") -%}
     {%- if rejected.rows | length > 0 -%}
@@ -210,8 +209,9 @@
 {%- endmacro %}
 
 
-{% macro extract_csv_scan(path) -%}
-    read_csv({{ sql_string(path) }}, header = true, delim = ',', quote = '"', comment = '', all_varchar = true)
+{% macro extract_csv_scan(path, more_options='') -%}
+    read_csv({{ sql_string(path) }}, header = true, delim = ',', quote = '"', comment = '', all_varchar = true
+        {{- ', ' ~ more_options if more_options }})
 {%- endmacro %}
 
 

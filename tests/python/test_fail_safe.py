@@ -64,23 +64,21 @@ def test_the_export_refuses_the_database_a_failed_build_left(
     assert "the last `dbt build` started" in message
 
 
-def test_the_export_refuses_a_build_that_ran_only_some_models(
-    db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("command", "refusal"),
+    [
+        ("run", "which runs no data tests"),
+        # As a selection does, and `dbt retry`, which runs again only what failed.
+        ("build", "ran only part of the project"),
+    ],
+)
+def test_the_export_refuses_a_run_of_part_of_the_project(
+    command: str, refusal: str, db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    result = run_dbt("run", "--select", "foi_release_metadata", *warm_target(tmp_path), db_path=db_copy)
+    result = run_dbt(command, "--select", "foi_release_metadata", *warm_target(tmp_path), db_path=db_copy)
     assert result.returncode == 0, result.stdout[-2000:]
-    assert latest_outcome(db_copy) == ("run", "partial")
-    assert "which runs no data tests" in export_fails(db_copy, tmp_path / "out", capsys)
-
-
-def test_the_export_refuses_a_build_of_part_of_the_project(
-    db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # As a selection does, and `dbt retry`, which runs again only what failed.
-    result = run_dbt("build", "--select", "foi_release_metadata", *warm_target(tmp_path), db_path=db_copy)
-    assert result.returncode == 0, result.stdout[-2000:]
-    assert latest_outcome(db_copy) == ("build", "partial")
-    assert "ran only part of the project" in export_fails(db_copy, tmp_path / "out", capsys)
+    assert latest_outcome(db_copy) == (command, "partial")
+    assert refusal in export_fails(db_copy, tmp_path / "out", capsys)
 
 
 def test_the_export_refuses_a_killed_build(db_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

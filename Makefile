@@ -4,10 +4,22 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
-export DBT_PROFILES_DIR := $(CURDIR)
-# The database: FOI_DUCKDB_PATH, or the profile's default build/foi.duckdb (from this folder). Not exported,
-# so the profile reads the same in every run and dbt reuses its parse (target/partial_parse.msgpack).
-DATABASE := $(or $(FOI_DUCKDB_PATH),build/foi.duckdb)
+# Relative FOI_EXTRACT_DIR and FOI_DUCKDB_PATH mean from the folder make was started in (with
+# `make -C <project>` too): made absolute here, since the recipes run in this folder.
+INVOKED_FROM := $(or $(PWD),$(CURDIR))
+absolute = $(shell cd "$(INVOKED_FROM)" && realpath -m -- "$(1)")
+ifneq ($(strip $(FOI_EXTRACT_DIR)),)
+export FOI_EXTRACT_DIR := $(call absolute,$(FOI_EXTRACT_DIR))
+endif
+ifneq ($(strip $(FOI_DUCKDB_PATH)),)
+export FOI_DUCKDB_PATH := $(call absolute,$(FOI_DUCKDB_PATH))
+endif
+# The database: FOI_DUCKDB_PATH, or the profile's default build/foi.duckdb (dbt runs from this folder, which
+# holds profiles.yml). DBT_PROFILES_DIR is not set, so the profile reads as in a plain `dbt build` here and
+# dbt reuses its parse (target/partial_parse.msgpack) either way.
+DATABASE := $(or $(FOI_DUCKDB_PATH),$(CURDIR)/build/foi.duckdb)
+# dbt's own node-by-node output with VERBOSE=1; otherwise errors only, then a short summary of the build.
+DBT_OUTPUT := $(if $(VERBOSE),,--quiet)
 # A release build runs every model, every data test and the disclosure audit. dbt's unit tests check the SQL
 # on fixed inputs, so no extract can change their result: `make test` runs them (dbt's advice: unit tests
 # in development and CI, not on every production build).
@@ -33,13 +45,14 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 
 build: setup
 	@mkdir -p "$(dir $(DATABASE))"
-	@echo "==> dbt build (database: $(DATABASE), extract: $${FOI_EXTRACT_DIR:-committed synthetic default, data/extract})"
-	$(BIN)/dbt build $(DBT_BUILD_ARGS)
+	@echo "==> dbt build (database: $(DATABASE); extract: $${FOI_EXTRACT_DIR:-the synthetic default, data/extract})"
+	@status=0; $(BIN)/dbt build $(DBT_OUTPUT) $(DBT_BUILD_ARGS) || status=$$?; \
+	  $(BIN)/python -m foi_exploitation.build_summary target || true; exit $$status
 
 release: build
 	@echo "==> Export (disclosure audit first; no file is written if it fails)"
-	$(BIN)/python scripts/export_release.py
-	@echo "==> Database: $(DATABASE) (model marts.foi_release)"
+	@$(BIN)/python scripts/export_release.py --db "$(DATABASE)"
+	@echo "==> Database: $(DATABASE) (the release is the model marts.foi_release)"
 
 # What disclosure control costs on the built release: cells withheld, capped cells, solver and audit time.
 cost: build
@@ -85,4 +98,5 @@ extract: setup
 	$(BIN)/python scripts/generate_extract.py
 
 clean:
-	rm -rf build target logs output
+	find build -mindepth 1 -not -name .gitignore -delete
+	rm -rf target logs output

@@ -16,12 +16,17 @@
 {%- endmacro %}
 
 
-{#- The extract folder: FOI_EXTRACT_DIR, or the committed synthetic default (a path from the project
-    folder, where dbt runs). Nothing at parse time depends on it, so partial parsing is safe. -#}
+{#- The extract folder: FOI_EXTRACT_DIR (a relative one from the folder dbt runs in, as DuckDB reads it),
+    or the committed synthetic default, a path from the project folder wherever dbt runs (--project-dir).
+    Nothing at parse time depends on it, so partial parsing is safe. -#}
 {% macro extract_dir() -%}
     {%- set configured = env_var('FOI_EXTRACT_DIR', '(not set)') -%}
     {%- if configured == '(not set)' -%}
-        {{ return(var('default_extract_dir').rstrip('/')) }}
+        {%- set default = var('default_extract_dir').rstrip('/') -%}
+        {%- if default.startswith('/') -%}
+            {{ return(default) }}
+        {%- endif -%}
+        {{ return(invocation_args_dict.get('project_dir', '.') ~ '/' ~ default) }}
     {%- elif configured | trim == '' -%}
         {#- Set but blank: falling back to the synthetic default would publish it under the council's name. -#}
         {{ exceptions.raise_compiler_error(

@@ -39,8 +39,11 @@ def run_dbt(
     db_path (a symbolic link), so the profile reads exactly as in `make build` and dbt can reuse that
     build's parse (a different path would make it parse the whole project again, some 6 s a run).
     """
-    env = {**os.environ, "DO_NOT_TRACK": "1", "DBT_PROFILES_DIR": str(project)}
-    env.pop("FOI_DUCKDB_PATH", None)
+    env = {**os.environ, "DO_NOT_TRACK": "1"}
+    # The profile by flag, not DBT_PROFILES_DIR: that would anchor the database in the project's build/.
+    for name in ("FOI_DUCKDB_PATH", "DBT_PROFILES_DIR"):
+        env.pop(name, None)
+    args = (*args, "--profiles-dir", str(project))
     env["FOI_EXTRACT_DIR"] = str(extract_dir or DEFAULT_EXTRACT)
     env.update(extra_env or {})
     cwd = project

@@ -14,17 +14,23 @@ import export_release
 import pytest
 from openpyxl import load_workbook
 
-from conftest import query
+from conftest import PROJECT_DIR, project_vars, query
+from foi_exploitation.release import data
+from foi_exploitation.release.export import export as export_release_files
 
 SHEETS = ["Cover", "Contents", "Notes", "Q1", "Chart_Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
 TABLE_SHEETS = ["Contents", "Notes", "Q1", "Chart_Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
 YEAR_PATTERN = re.compile(r"^(\d{4})/(\d{2})( \[p\])?$")
 
 
+def export(db_path: Path, out: Path) -> list[Path]:
+    return export_release_files(db_path, out, PROJECT_DIR)
+
+
 @pytest.fixture(scope="module")
 def exported(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("release")
-    written = export_release.export(default_db, out)
+    written = export(default_db, out)
     return {p.name: p for p in written}
 
 
@@ -84,7 +90,7 @@ def test_every_published_cell_matches_foi_release(exported: dict[str, Path], def
     published = expected_published(default_db)
     wb = load_workbook(workbook_path(exported))
     seen = set()
-    breakdowns = {"Q1": ["All"], "Q3": ["All"], "Q5": export_release.SEXES, "Q6": export_release.AGE_GROUPS}
+    breakdowns = {"Q1": ["All"], "Q3": ["All"], "Q5": data.SEXES, "Q6": data.AGE_GROUPS}
     for question, labels in breakdowns.items():
         header, rows = table_cells(wb[question])
         for row in rows:
@@ -106,7 +112,7 @@ def test_every_published_cell_matches_foi_release(exported: dict[str, Path], def
 
 
 def _category_of(heading: str) -> str:
-    return {v: k for k, v in export_release.CATEGORY_HEADINGS.items()}[heading]
+    return {v: k for k, v in data.CATEGORY_HEADINGS.items()}[heading]
 
 
 def test_withheld_counts_appear_nowhere(exported: dict[str, Path], default_db: Path) -> None:
@@ -123,7 +129,7 @@ def test_withheld_counts_appear_nowhere(exported: dict[str, Path], default_db: P
     chart = {row[0].replace(" [p]", ""): row[1:] for row in chart_rows}
     for question, year, category, _, _ in withheld:
         if question == "Q1":
-            assert chart[year][export_release.CATEGORIES.index(category)] is None
+            assert chart[year][data.CATEGORIES.index(category)] is None
     with zipfile.ZipFile(workbook_path(exported)) as archive:
         names = archive.namelist()
         assert not any("comments" in n for n in names)
@@ -138,7 +144,10 @@ def test_withheld_counts_appear_nowhere(exported: dict[str, Path], default_db: P
             assert "children" not in rows[0]
     all_cells = next(p for n, p in exported.items() if n.endswith("_all_cells.csv"))
     with open(all_cells, encoding="utf-8", newline="") as handle:
-        by_key = {tuple(r[:4]): r[4] for r in list(csv.reader(handle))[1:]}
+        by_key = {
+            (r["question"], r["financial_year"], r["category"], r["breakdown"]): r["published"]
+            for r in csv.DictReader(handle)
+        }
     for question, year, category, breakdown, _ in withheld:
         assert by_key[(question, year, category, breakdown)] == "[c]"
 
@@ -163,30 +172,112 @@ def test_every_marker_used_is_explained(exported: dict[str, Path]) -> None:
 
 
 def test_csvs_hold_the_same_cells_as_the_sheets(exported: dict[str, Path]) -> None:
+    """The same cells; a table by year gives the year alone (`2025/26`) and its status in a column."""
     wb = load_workbook(workbook_path(exported))
     for sheet_name, stem in (("Q1", "q1_"), ("Q2", "q2_"), ("Q3", "q3_"), ("Q4", "q4_"), ("Q5", "q5_"), ("Q6", "q6_")):
         path = next(p for n, p in exported.items() if f"_{stem}" in n and n.endswith(".csv"))
         with open(path, encoding="utf-8", newline="") as handle:
             rows = list(csv.reader(handle))
-        header, data = table_cells(wb[sheet_name])
+        header, table = table_cells(wb[sheet_name])
+        expected = [["" if v is None else str(v) for v in row] for row in table]
+        if header[0] == "Financial year":
+            header = [header[0], "Status", *header[1:]]
+            expected = [
+                [row[0].removesuffix(" [p]"), "provisional" if row[0].endswith(" [p]") else "final", *row[1:]]
+                for row in expected
+            ]
+            assert {row[1] for row in rows[1:]} == {"final", "provisional"}
+            assert all(YEAR_PATTERN.match(row[0]) and "[" not in row[0] for row in rows[1:])
         assert rows[0] == header
-        assert rows[1:] == [["" if v is None else str(v) for v in row] for row in data]
+        assert rows[1:] == expected
+
+
+def test_all_cells_keep_the_status_and_metadata_travels_with_the_csvs(exported: dict[str, Path]) -> None:
+    by_name = {name.split("_")[-1]: path for name, path in exported.items()}
+    with open(by_name["cells.csv"], encoding="utf-8", newline="") as handle:
+        cells = list(csv.DictReader(handle))
+    assert {c["status"] for c in cells if c["financial_year"] == "2025/26"} == {"provisional"}
+    assert {c["status"] for c in cells if c["financial_year"] == "2019/20"} == {"final"}
+    with open(by_name["metadata.csv"], encoding="utf-8", newline="") as handle:
+        fields = {row["field"]: row["value"] for row in csv.DictReader(handle)}
+    vars_ = project_vars()
+    assert fields["council"] == vars_["council_name"] and fields["foi_reference"] == vars_["foi_reference"]
+    assert fields["extract_date"] == vars_["extract_date"] and fields["licence_url"] == vars_["release_licence_url"]
+    assert {"title", "licence", "attribution", "shorthand", "extract_file"} <= set(fields)
+
+
+def test_the_release_has_a_folder_of_its_own(default_db: Path, tmp_path: Path) -> None:
+    """Named by FOI reference and extract date, under the configured output folder."""
+    written = export_release_files(default_db, None, PROJECT_DIR)
+    vars_ = project_vars()
+    folder = written[0].parent
+    assert folder.parent == PROJECT_DIR / vars_["release_output_dir"]
+    assert folder.name == vars_["foi_reference"].replace(" ", "_") + "_" + vars_["extract_date"]
 
 
 def test_two_exports_are_byte_identical(default_db: Path, tmp_path: Path) -> None:
-    first = export_release.export(default_db, tmp_path / "a")
-    second = export_release.export(default_db, tmp_path / "b")
+    first = export(default_db, tmp_path / "a")
+    second = export(default_db, tmp_path / "b")
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
 
 
-def test_chart_has_alternative_text_and_gaps(exported: dict[str, Path]) -> None:
+def test_chart_has_alternative_text_that_states_the_trend(exported: dict[str, Path], default_db: Path) -> None:
+    """The alternative text says what the chart shows, from published numbers only; the chart's data comes
+    first, the chart after it, and withheld years are gaps."""
+    wb = load_workbook(workbook_path(exported))
+    alt_text = wb["Chart_Q1"]["A2"].value
     with zipfile.ZipFile(workbook_path(exported)) as archive:
         drawing = archive.read("xl/drawings/drawing1.xml").decode()
         chart = archive.read("xl/charts/chart1.xml").decode()
-    assert f'descr="{export_release.CHART_ALT_TEXT}"' in drawing
+    assert f'descr="{alt_text}"' in drawing
+    assert re.search(r"(rose|fell|was unchanged) from \d+ in \d{4}/\d{2} to \d+ in \d{4}/\d{2}", alt_text)
+    published_q1 = {int(p) for (q, *_), p in expected_published(default_db).items() if q == "Q1" and p.isdigit()}
+    numbers = {int(n) for n in re.findall(r"(?<![/\d])\d+(?![/\d])", alt_text)}
+    assert numbers and numbers <= published_q1
+    (table,) = wb["Chart_Q1"].tables.values()
+    assert int(re.search(r"<(?:xdr:)?row>(\d+)</(?:xdr:)?row>", drawing).group(1)) + 1 > int(table.ref.split(":")[1][1:])
     assert 'dispBlanksAs val="gap"' in chart
+
+
+def test_cover_links_language_and_a_way_back_to_the_contents(exported: dict[str, Path]) -> None:
+    wb = load_workbook(workbook_path(exported))
+    vars_ = project_vars()
+    assert wb.properties.language == vars_["document_language"]
+    links = {c.hyperlink.target or c.hyperlink.location for row in wb["Cover"].iter_rows() for c in row if c.hyperlink}
+    assert {vars_["release_licence_url"], f"mailto:{vars_['release_contact_email']}", "'Contents'!A1"} <= links
+    cover_text = " ".join(str(c.value) for row in wb["Cover"].iter_rows() for c in row if c.value)
+    assert "Response date: 20 February 2026" in cover_text and "SHA-256" in cover_text
+    for name in TABLE_SHEETS[1:]:
+        back = [c for row in wb[name].iter_rows(max_col=1) for c in row if c.hyperlink]
+        assert [c.hyperlink.location for c in back] == ["'Contents'!A1"], name
+
+
+def test_labels_wrap_headers_align_and_wide_tables_print_readably(exported: dict[str, Path]) -> None:
+    wb = load_workbook(workbook_path(exported))
+    for name in ("Q2", "Q4"):
+        ws = wb[name]
+        _, rows = table_cells(ws)
+        (table,) = ws.tables.values()
+        first = int(table.ref.split(":")[0][1:])
+        for offset, row in enumerate(rows, first + 1):
+            width = ws.column_dimensions["A"].width
+            cell = ws.cell(row=offset, column=1)
+            assert cell.alignment.wrap_text, (name, row[0])
+            if len(row[0]) > width - 2:  # the row is tall enough for its wrapped label
+                assert (ws.row_dimensions[offset].height or 15) >= 30, (name, row[0])
+    for name in ("Q1", "Q5", "Q6"):
+        ws = wb[name]
+        (table,) = ws.tables.values()
+        first = int(table.ref.split(":")[0][1:])
+        assert ws.cell(row=first, column=2).alignment.horizontal == "right", name
+        assert ws.cell(row=first, column=1).alignment.horizontal == "left", name
+        assert ws.page_setup.orientation == "landscape"
+        assert ws.print_title_rows == f"${first}:${first}" and ws.print_title_cols == "$A:$A", name
+        assert ws.page_setup.scale is None or ws.page_setup.scale >= 75, name
+        if not ws.sheet_properties.pageSetUpPr.fitToPage:
+            assert ws.page_setup.scale >= 75, name
 
 
 def test_missing_or_empty_database_fails_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

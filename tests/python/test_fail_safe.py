@@ -14,6 +14,8 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, query, run_dbt, warm_target
+from foi_exploitation.release.export import export
+from foi_exploitation.release.workbook import SYNTHETIC_STATEMENT
 
 EXPORT = PROJECT_DIR / "scripts" / "export_release.py"
 
@@ -118,13 +120,13 @@ def test_the_cover_says_when_the_synthetic_extract_made_the_release(
     default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("FOI_EXTRACT_DIR", raising=False)
-    assert export_release.SYNTHETIC_STATEMENT in cover_text(export_release.export(default_db, tmp_path / "a"))
+    assert SYNTHETIC_STATEMENT in cover_text(export(default_db, tmp_path / "a", PROJECT_DIR))
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(DEFAULT_EXTRACT))  # named outright: still the synthetic one
-    assert export_release.SYNTHETIC_STATEMENT in cover_text(export_release.export(default_db, tmp_path / "c"))
+    assert SYNTHETIC_STATEMENT in cover_text(export(default_db, tmp_path / "c", PROJECT_DIR))
     same = tmp_path / "council"
     shutil.copytree(DEFAULT_EXTRACT, same, copy_function=shutil.copy2)
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))
-    assert export_release.SYNTHETIC_STATEMENT not in cover_text(export_release.export(default_db, tmp_path / "b"))
+    assert SYNTHETIC_STATEMENT not in cover_text(export(default_db, tmp_path / "b", PROJECT_DIR))
 
 
 PAYLOAD = "x'); copy (select 42) to 'injected.csv'; select ('"
@@ -175,4 +177,4 @@ def test_a_killed_export_leaves_nothing_behind_once_run_again(default_db: Path, 
     again = subprocess.run([sys.executable, str(EXPORT), "--out", str(out)], env=env, capture_output=True, check=False)
     assert again.returncode == 0, again.stderr
     assert not list(out.glob(".export-*"))
-    assert len(list(out.iterdir())) == 9
+    assert len(list(out.iterdir())) == 10

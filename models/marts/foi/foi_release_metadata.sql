@@ -12,7 +12,14 @@ with final as (
         cast({{ var("zeros_may_be_withheld") }} as {{ dbt.type_boolean() }}) as zeros_may_be_withheld,
         cast({{ sql_string(var("release_licence")) }} as {{ dbt.type_string() }}) as licence,
         cast({{ sql_string(var("release_attribution")) }} as {{ dbt.type_string() }}) as attribution,
+        cast({{ sql_string(var("release_licence_url")) }} as {{ dbt.type_string() }}) as licence_url,
         cast({{ sql_string(var("release_contact")) }} as {{ dbt.type_string() }}) as contact,
+        cast({{ sql_string(var("release_contact_email")) }} as {{ dbt.type_string() }}) as contact_email,
+        cast({{ sql_string(var("response_date")) }} as date) as response_date,
+        cast({{ sql_string(var("document_language")) }} as {{ dbt.type_string() }}) as document_language,
+        cast({{ sql_string(var("factor_code_cse")) }} as {{ dbt.type_string() }}) as factor_code_cse,
+        cast({{ sql_string(var("factor_code_cce")) }} as {{ dbt.type_string() }}) as factor_code_cce,
+        cast({{ sql_string(var("factor_code_gang")) }} as {{ dbt.type_string() }}) as factor_code_gang,
         cast({{ sql_string(var("release_output_dir")) }} as {{ dbt.type_string() }}) as output_dir,
         cast({{ sql_string(var("release_file_stem")) }} as {{ dbt.type_string() }}) as file_stem
 )

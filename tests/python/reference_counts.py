@@ -1,6 +1,6 @@
 """An independent computation of the release counts, in plain Python, from the extract's CSV files.
 
-It follows shared/spec/extract-contract.md (which rows are usable) and shared/spec/counting-rules.md
+It follows docs/extract-contract.md (which rows are usable) and docs/counting-rules.md
 (what is counted) as written, and shares no SQL or code with the dbt project, so that agreement between
 the two is evidence that both read the rules the same way.
 """

@@ -23,7 +23,9 @@ with final as (
         cast({{ sql_string(var("letter_template")) }} as {{ dbt.type_string() }}) as letter_template,
         cast({{ sql_string(var("council_address")) }} as {{ dbt.type_string() }}) as council_address,
         cast({{ sql_string(var("letter_signatory")) }} as {{ dbt.type_string() }}) as letter_signatory,
-        cast({{ sql_string(var("letter_advice_and_assistance")) }} as {{ dbt.type_string() }}) as advice_and_assistance,
+        cast(
+            {{ sql_string(var("letter_advice_and_assistance")) }} as {{ dbt.type_string() }}
+        ) as advice_and_assistance,
         cast({{ sql_string(var("release_output_dir")) }} as {{ dbt.type_string() }}) as output_dir,
         cast({{ sql_string(var("release_file_stem")) }} as {{ dbt.type_string() }}) as file_stem
 )

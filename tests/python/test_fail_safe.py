@@ -177,4 +177,4 @@ def test_a_killed_export_leaves_nothing_behind_once_run_again(default_db: Path, 
     again = subprocess.run([sys.executable, str(EXPORT), "--out", str(out)], env=env, capture_output=True, check=False)
     assert again.returncode == 0, again.stderr
     assert not list(out.glob(".export-*"))
-    assert len(list(out.iterdir())) == 10
+    assert len(list(out.iterdir())) == 12

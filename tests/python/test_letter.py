@@ -153,6 +153,13 @@ def test_a_withheld_count_never_reaches_the_letter(release: Release) -> None:
     assert all(isinstance(c, Cell) for c in withheld)
 
 
+def test_a_letter_from_the_synthetic_extract_says_it_is_not_for_sending(release: Release) -> None:
+    template = template_path(release, PROJECT_DIR)
+    warning = "Not for sending: this letter was made from the synthetic example extract"
+    assert release.synthetic_extract and warning in render_markdown(release, template)
+    assert warning not in render_markdown(dataclasses.replace(release, synthetic_extract=False), template)
+
+
 def test_council_wording_is_configuration(release: Release, tmp_path: Path) -> None:
     meta = {**release.metadata, "council_name": "Eastshire County Council", "letter_signatory": "A. Person"}
     text = render_markdown(dataclasses.replace(release, metadata=meta), template_path(release, PROJECT_DIR))

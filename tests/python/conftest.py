@@ -123,3 +123,34 @@ def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = dbt_build(db_path)
     assert result.returncode == 0, result.stdout[-4000:]
     return db_path
+
+
+needs_libreoffice = pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice is not installed (apt-get install libreoffice-calc libreoffice-writer)",
+)
+
+
+def libreoffice_pdf(document: Path, folder: Path) -> Path:
+    """The document converted to PDF by LibreOffice, headless (it must open and convert cleanly)."""
+    result = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            f"-env:UserInstallation=file://{folder}/profile",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(document),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    pdf = folder / (document.stem + ".pdf")
+    assert pdf.exists() and pdf.stat().st_size > 10_000
+    return pdf

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from conftest import PROJECT_DIR, project_vars, query
+from conftest import PROJECT_DIR, libreoffice_pdf, needs_libreoffice, project_vars, query
 from foi_exploitation.cells import Cell
 from foi_exploitation.release.data import Release, read_release
 from foi_exploitation.release.export import export
@@ -207,27 +205,6 @@ def test_the_docx_is_an_accessible_letter(letter_files: dict[str, Path]) -> None
             assert text in plain, text
 
 
-@pytest.mark.skipif(
-    shutil.which("soffice") is None, reason="LibreOffice is not installed (apt-get install libreoffice-writer)"
-)
+@needs_libreoffice
 def test_the_letter_converts_to_pdf_in_libreoffice(letter_files: dict[str, Path], tmp_path: Path) -> None:
-    result = subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation=file://{tmp_path}/profile",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(letter_files[".docx"]),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    pdf = tmp_path / (letter_files[".docx"].stem + ".pdf")
-    assert pdf.exists() and pdf.stat().st_size > 10_000
+    libreoffice_pdf(letter_files[".docx"], tmp_path)

@@ -6,14 +6,20 @@ BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
 # Relative FOI_EXTRACT_DIR and FOI_DUCKDB_PATH mean from the folder make was started in (with
 # `make -C <project>` too): made absolute here, since the recipes run in this folder.
+# (`override`: given on make's command line too.) A path that cannot be made absolute stops make.
 INVOKED_FROM := $(or $(PWD),$(CURDIR))
-absolute = $(shell cd "$(INVOKED_FROM)" && realpath -m -- "$(1)")
+absolute = $(or $(shell cd "$(INVOKED_FROM)" && realpath -m -- "$(1)"),$(error cannot resolve $(2)=$(1) from $(INVOKED_FROM): give an absolute path))
 ifneq ($(strip $(FOI_EXTRACT_DIR)),)
-export FOI_EXTRACT_DIR := $(call absolute,$(FOI_EXTRACT_DIR))
+override FOI_EXTRACT_DIR := $(call absolute,$(FOI_EXTRACT_DIR),FOI_EXTRACT_DIR)
+export FOI_EXTRACT_DIR
 endif
 ifneq ($(strip $(FOI_DUCKDB_PATH)),)
-export FOI_DUCKDB_PATH := $(call absolute,$(FOI_DUCKDB_PATH))
+override FOI_DUCKDB_PATH := $(call absolute,$(FOI_DUCKDB_PATH),FOI_DUCKDB_PATH)
+export FOI_DUCKDB_PATH
 endif
+# dbt runs here, where profiles.yml is: a DBT_PROFILES_DIR from the shell would send the database elsewhere
+# than the export reads it from.
+unexport DBT_PROFILES_DIR
 # The database: FOI_DUCKDB_PATH, or the profile's default build/foi.duckdb (dbt runs from this folder, which
 # holds profiles.yml). DBT_PROFILES_DIR is not set, so the profile reads as in a plain `dbt build` here and
 # dbt reuses its parse (target/partial_parse.msgpack) either way.
@@ -46,8 +52,9 @@ $(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 build: setup
 	@mkdir -p "$(dir $(DATABASE))"
 	@echo "==> dbt build (database: $(DATABASE); extract: $${FOI_EXTRACT_DIR:-the synthetic default, data/extract})"
+	@rm -f "$${DBT_TARGET_PATH:-target}/run_results.json"  # never a summary of an earlier build
 	@status=0; $(BIN)/dbt build $(DBT_OUTPUT) $(DBT_BUILD_ARGS) || status=$$?; \
-	  $(BIN)/python -m foi_exploitation.build_summary target || true; exit $$status
+	  $(BIN)/python -m foi_exploitation.build_summary "$${DBT_TARGET_PATH:-target}" || true; exit $$status
 
 release: build
 	@echo "==> Export (disclosure audit first; no file is written if it fails)"

@@ -18,7 +18,8 @@
 
 {#- The extract folder: FOI_EXTRACT_DIR (a relative one from the folder dbt runs in, as DuckDB reads it),
     or the committed synthetic default, a path from the project folder wherever dbt runs (--project-dir).
-    Nothing at parse time depends on it, so partial parsing is safe. -#}
+    It is read at parse time too (a blank FOI_EXTRACT_DIR stops there), but no parsed node depends on its
+    value, so partial parsing stays safe. -#}
 {% macro extract_dir() -%}
     {%- set configured = env_var('FOI_EXTRACT_DIR', '(not set)') -%}
     {%- if configured == '(not set)' -%}

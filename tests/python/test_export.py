@@ -4,6 +4,7 @@ and fail closed."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import shutil
 import zipfile
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 from conftest import PROJECT_DIR, libreoffice_pdf, needs_libreoffice, project_vars, query
 from foi_exploitation.release import data
 from foi_exploitation.release.export import export as export_release_files
+from foi_exploitation.release.export import release_folder
 
 SHEETS = ["Cover", "Contents", "Notes", "Q1", "Chart_Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
 TABLE_SHEETS = ["Contents", "Notes", "Q1", "Chart_Q1", "Q2", "Q3", "Q4", "Q5", "Q6"]
@@ -205,13 +207,15 @@ def test_all_cells_keep_the_status_and_metadata_travels_with_the_csvs(exported: 
     assert {"title", "licence", "attribution", "shorthand", "extract_file"} <= set(fields)
 
 
-def test_the_release_has_a_folder_of_its_own(default_db: Path, tmp_path: Path) -> None:
-    """Named by FOI reference and extract date, under the configured output folder."""
-    written = export_release_files(default_db, None, PROJECT_DIR)
+def test_the_release_has_a_folder_of_its_own(default_db: Path) -> None:
+    """Named by FOI reference and extract date, under the configured output folder (relative: the project's)."""
+    release = data.read_release(default_db, PROJECT_DIR)
     vars_ = project_vars()
-    folder = written[0].parent
-    assert folder.parent == PROJECT_DIR / vars_["release_output_dir"]
-    assert folder.name == vars_["foi_reference"].replace(" ", "_") + "_" + vars_["extract_date"]
+    folder = release_folder(release, PROJECT_DIR, None)
+    assert folder == PROJECT_DIR / vars_["release_output_dir"] / f"FOI_5706_{vars_['extract_date']}"
+    for reference, name in (("FOI/5706 (b)", "FOI_5706__b"), ("2026-0042", "2026-0042"), ("  x  ", "x")):
+        renamed = dataclasses.replace(release, metadata={**release.metadata, "foi_reference": reference})
+        assert renamed.folder_name == f"{name}_{vars_['extract_date']}", reference
 
 
 def test_two_exports_are_byte_identical(default_db: Path, tmp_path: Path) -> None:
@@ -234,9 +238,14 @@ def test_chart_has_alternative_text_that_states_the_trend(exported: dict[str, Pa
         chart = archive.read("xl/charts/chart1.xml").decode()
     assert f'descr="{alt_text}"' in drawing
     assert re.search(r"(rose|fell|was unchanged) from \d+ in \d{4}/\d{2} to \d+ in \d{4}/\d{2}", alt_text)
-    published_q1 = {int(p) for (q, *_), p in expected_published(default_db).items() if q == "Q1" and p.isdigit()}
-    numbers = {int(n) for n in re.findall(r"(?<![/\d])\d+(?![/\d])", alt_text)}
-    assert numbers and numbers <= published_q1
+    published = expected_published(default_db)
+    trends = re.findall(r"\((CSE|CCE|Total)\) \w+ (?:unchanged )?from (\d+) in (\S+) to (\d+) in (\S+?)\.", alt_text)
+    assert trends, alt_text
+    for category, first, first_year, last, last_year in trends:  # each number is the cell its words name
+        assert published[("Q1", first_year, category, "All")] == first
+        assert published[("Q1", last_year, category, "All")] == last
+    numbers = re.findall(r"(?<![/\d])\d+(?![/\d])", alt_text)
+    assert len(numbers) == 2 * len(trends), alt_text
     (table,) = wb["Chart_Q1"].tables.values()
     assert int(re.search(r"<(?:xdr:)?row>(\d+)</(?:xdr:)?row>", drawing).group(1)) + 1 > int(
         table.ref.split(":")[1][1:]

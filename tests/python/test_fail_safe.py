@@ -14,6 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, query, run_dbt, warm_target
+from foi_exploitation.release.data import ExtractFile, file_sha256, holds_synthetic_files
 from foi_exploitation.release.export import export
 from foi_exploitation.release.workbook import SYNTHETIC_STATEMENT
 
@@ -125,8 +126,16 @@ def test_the_cover_says_when_the_synthetic_extract_made_the_release(
     assert SYNTHETIC_STATEMENT in cover_text(export(default_db, tmp_path / "c", PROJECT_DIR))
     same = tmp_path / "council"
     shutil.copytree(DEFAULT_EXTRACT, same, copy_function=shutil.copy2)
-    monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))
-    assert SYNTHETIC_STATEMENT not in cover_text(export(default_db, tmp_path / "b", PROJECT_DIR))
+    monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))  # a copy elsewhere: the same bytes, still synthetic
+    assert SYNTHETIC_STATEMENT in cover_text(export(default_db, tmp_path / "b", PROJECT_DIR))
+
+
+def test_only_files_unlike_the_committed_ones_are_a_councils(tmp_path: Path) -> None:
+    committed = DEFAULT_EXTRACT / "children.csv"
+    copied = ExtractFile("children.csv", 1, file_sha256(committed))
+    edited = ExtractFile("children.csv", 1, file_sha256(committed)[::-1])
+    assert holds_synthetic_files([edited, copied], PROJECT_DIR)
+    assert not holds_synthetic_files([edited], PROJECT_DIR)
 
 
 PAYLOAD = "x'); copy (select 42) to 'injected.csv'; select ('"

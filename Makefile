@@ -24,6 +24,9 @@ unexport DBT_PROFILES_DIR
 # holds profiles.yml). DBT_PROFILES_DIR is not set, so the profile reads as in a plain `dbt build` here and
 # dbt reuses its parse (target/partial_parse.msgpack) either way.
 DATABASE := $(or $(FOI_DUCKDB_PATH),$(CURDIR)/build/foi.duckdb)
+# One-off var overrides for this build (and so this export, which reads them from the database it built):
+# make release VARS='{age_group_starts: [0, 10, 14, 16], foi_reference: "FOI 6001"}'
+DBT_VARS := $(if $(VARS),--vars '$(VARS)')
 # dbt's own node-by-node output with VERBOSE=1; otherwise errors only, then a short summary of the build.
 DBT_OUTPUT := $(if $(VERBOSE),,--quiet)
 # A release build runs every model, every data test and the disclosure audit. dbt's unit tests check the SQL
@@ -53,7 +56,7 @@ build: setup
 	@mkdir -p "$(dir $(DATABASE))"
 	@echo "==> dbt build (database: $(DATABASE); extract: $${FOI_EXTRACT_DIR:-the synthetic default, data/extract})"
 	@rm -f "$${DBT_TARGET_PATH:-target}/run_results.json"  # never a summary of an earlier build
-	@status=0; $(BIN)/dbt build $(DBT_OUTPUT) $(DBT_BUILD_ARGS) || status=$$?; \
+	@status=0; $(BIN)/dbt build $(DBT_OUTPUT) $(DBT_VARS) $(DBT_BUILD_ARGS) || status=$$?; \
 	  $(BIN)/python -m foi_exploitation.build_summary "$${DBT_TARGET_PATH:-target}" || true; exit $$status
 
 release: build

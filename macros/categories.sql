@@ -16,8 +16,51 @@
 {%- endmacro %}
 
 
+{#- The age groups of the var age_group_starts (default [0, 10, 13, 16]): each runs from its start to the next
+    start minus 1, the last to 17. Labels "Under N" for the group from 0, "a-b" otherwise ("a" for one year),
+    then Not recorded. A list that is not whole numbers rising from 0 to at most 17 stops the build. -#}
+{% macro age_group_starts() -%}
+    {%- set starts = var('age_group_starts') -%}
+    {#- A namespace: a plain set inside a loop would not outlive the loop. -#}
+    {%- set check = namespace(valid=starts is iterable and starts is not string and starts is not mapping
+        and starts | length > 0) -%}
+    {%- if check.valid -%}
+        {%- for start in starts -%}
+            {%- if start is not integer or start is boolean or start < 0 or start > 17
+                or (not loop.first and start <= loop.previtem) -%}
+                {%- set check.valid = false -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set check.valid = check.valid and starts[0] == 0 -%}
+    {%- endif -%}
+    {%- if not check.valid -%}
+        {{ exceptions.raise_compiler_error(
+            "vars: age_group_starts must be whole numbers rising from 0, each at most 17 (such as [0, 10, 13, 16]), not "
+            ~ starts ~ ". Set it in dbt_project.yml or with --vars.") }}
+    {%- endif -%}
+    {{ return(starts) }}
+{%- endmacro %}
+
+
+{% macro age_group_labels() -%}
+    {%- set starts = age_group_starts() -%}
+    {%- set labels = [] -%}
+    {%- for start in starts -%}
+        {%- set last = (starts[loop.index] - 1) if not loop.last else 17 -%}
+        {%- if start == 0 -%}
+            {%- do labels.append('Under ' ~ (last + 1)) -%}
+        {%- elif start == last -%}
+            {%- do labels.append(start ~ '') -%}
+        {%- else -%}
+            {%- do labels.append(start ~ '-' ~ last) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(labels) }}
+{%- endmacro %}
+
+
 {% macro age_group_breakdowns() -%}
-    {{ return(['Under 10', '10-12', '13-15', '16-17', 'Not recorded']) }}
+    {{ return(age_group_labels() + ['Not recorded']) }}
 {%- endmacro %}
 
 

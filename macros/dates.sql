@@ -13,13 +13,15 @@
 {%- endmacro %}
 
 
-{#- The age group of rule 7 for a whole-years age; null age is "Not recorded". -#}
+{#- The age group of rule 7 for a whole-years age (the var age_group_starts); null age is "Not recorded". -#}
 {% macro age_group(age_years) -%}
+    {%- set starts = age_group_starts() -%}
+    {%- set labels = age_group_labels() -%}
     case
         when {{ age_years }} is null then 'Not recorded'
-        when {{ age_years }} < 10 then 'Under 10'
-        when {{ age_years }} <= 12 then '10-12'
-        when {{ age_years }} <= 15 then '13-15'
-        else '16-17'
+        {%- for start in starts[1:] %}
+        when {{ age_years }} < {{ start }} then '{{ labels[loop.index0] }}'
+        {%- endfor %}
+        else '{{ labels[-1] }}'
     end
 {%- endmacro %}

@@ -55,7 +55,7 @@ FLAG_TYPES = {
 }
 CATEGORIES = ["CCE", "CSE", "Both", "Total"]
 SEXES = ["Male", "Female", "Not known"]
-AGE_GROUPS = ["Under 10", "10-12", "13-15", "16-17", "Not recorded"]
+DEFAULT_AGE_BANDS = [(0, 9), (10, 12), (13, 15), (16, 17)]
 
 Row = dict[str, str | None]
 
@@ -113,10 +113,14 @@ def sex_label(code: str | None) -> str:
     return "Male" if code in ("M", "1") else "Female" if code in ("F", "2") else "Not known"
 
 
-def age_group(years: int | None) -> str:
+def band_label(low: int, high: int) -> str:
+    return f"Under {high + 1}" if low == 0 else str(low) if low == high else f"{low}-{high}"
+
+
+def age_group(years: int | None, bands: list[tuple[int, int]]) -> str:
     if years is None:
         return "Not recorded"
-    return "Under 10" if years < 10 else "10-12" if years <= 12 else "13-15" if years <= 15 else "16-17"
+    return next(band_label(low, high) for low, high in bands if low <= years <= high)
 
 
 def compute(
@@ -126,6 +130,7 @@ def compute(
     last_fy: int,
     cce_start: dt.date,
     q3_held: dict[str, bool],
+    age_bands: list[tuple[int, int]] = DEFAULT_AGE_BANDS,
 ) -> dict[tuple[str, str, str, str], int | None]:
     """{(question, financial_year, category, breakdown): children or None} for Q1, Q3, Q5 and Q6."""
     children_raw = read_csv(extract_dir / "children.csv")
@@ -218,7 +223,7 @@ def compute(
             "Total": entry["cce"] or entry["cse"],
         }
         sex = sex_label(child_by_id[child_id]["sex"])
-        group = age_group(entry["first"][2]) if entry["first"] else None
+        group = age_group(entry["first"][2], age_bands) if entry["first"] else None
         for category, is_in in in_category.items():
             if is_in:
                 counts[("Q1", fy_label(fy), category, "All")].add(child_id)
@@ -265,7 +270,11 @@ def compute(
     cells: dict[tuple[str, str, str, str], int | None] = {}
     for fy in range(first_fy, last_fy + 1):
         label, cce_recorded = fy_label(fy), dt.date(fy, 4, 1) >= cce_start
-        for question, breakdowns in (("Q1", ["All"]), ("Q5", SEXES), ("Q6", AGE_GROUPS)):
+        for question, breakdowns in (
+            ("Q1", ["All"]),
+            ("Q5", SEXES),
+            ("Q6", [band_label(*b) for b in age_bands] + ["Not recorded"]),
+        ):
             for category in CATEGORIES if question == "Q1" else CATEGORIES[:3]:
                 for breakdown in breakdowns:
                     available = category == "CSE" or cce_recorded

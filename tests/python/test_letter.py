@@ -59,8 +59,8 @@ def cell_named(question: str, item: str | None, phrase: str) -> tuple[str, str]:
     if question == "Q5":
         breakdown = "Female" if phrase.startswith("girls") else "Male" if phrase.startswith("boys") else "Not known"
     if question == "Q6":
-        ages = re.search(r"aged (\d+) to (\d+)", phrase)
-        breakdown = f"{ages.group(1)}-{ages.group(2)}" if ages else "Not recorded"
+        ages = re.search(r"aged (.+?)(?:;|\.(?!\d)|$)", phrase)
+        breakdown = ages.group(1).capitalize() if ages else "Not recorded"
     return category, breakdown
 
 

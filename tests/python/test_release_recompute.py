@@ -17,7 +17,7 @@ from independent_optimum import optimum, tiered_cost
 from reference_counts import compute
 
 
-def expected_cells(extract_dir: Path) -> dict:
+def expected_cells(extract_dir: Path, age_bands: list[tuple[int, int]] | None = None) -> dict:
     config = project_vars()
     held = {}
     with open(PROJECT_DIR / "seeds" / "council" / "council_q3_items.csv", encoding="utf-8") as handle:
@@ -32,6 +32,7 @@ def expected_cells(extract_dir: Path) -> dict:
         last_fy=int(config["last_financial_year"]),
         cce_start=dt.date.fromisoformat(config["cce_recording_start_date"]),
         q3_held=held,
+        **({"age_bands": age_bands} if age_bands else {}),
     )
 
 
@@ -40,8 +41,8 @@ def release_cells(db_path: Path) -> dict:
     return {row[:4]: row[4] for row in rows}
 
 
-def assert_same_cells(db_path: Path, extract_dir: Path) -> None:
-    expected, actual = expected_cells(extract_dir), release_cells(db_path)
+def assert_same_cells(db_path: Path, extract_dir: Path, age_bands: list[tuple[int, int]] | None = None) -> None:
+    expected, actual = expected_cells(extract_dir, age_bands), release_cells(db_path)
     assert set(actual) == set(expected)
     differing = {cell: (actual[cell], expected[cell]) for cell in expected if actual[cell] != expected[cell]}
     assert differing == {}
@@ -77,6 +78,25 @@ def test_other_extract_matches_independent_computation(tmp_path: Path) -> None:
         linked = [c for c in cells if c.financial_year == year and c.question in ("Q1", "Q5", "Q6")]
         ours = {c.key for c in linked if c.published == "[c]" and not rules.is_primary(c.children)}
         assert tiered_cost(linked, ours) == tiered_cost(linked, optimum(linked, rules)), year
+
+
+def test_other_age_groups_match_the_independent_computation(tmp_path: Path) -> None:
+    """A second request's bands (the var age_group_starts): written out by hand here, not from the var."""
+    db_path = tmp_path / "foi.duckdb"
+    result = dbt_build(db_path, None, "--vars", "{age_group_starts: [0, 10, 14, 16]}")
+    assert result.returncode == 0, result.stdout[-4000:]
+    bands = [(0, 9), (10, 13), (14, 15), (16, 17)]
+    assert_same_cells(db_path, DEFAULT_EXTRACT, bands)
+    groups = [r[0] for r in query(db_path, "select distinct breakdown from marts.foi_release where question = 'Q6'")]
+    assert sorted(groups) == sorted(["Under 10", "10-13", "14-15", "16-17", "Not recorded"])
+    assert audit(load_cells(db_path), DisclosureRules()).passed
+
+
+@pytest.mark.parametrize("starts", ["[0, 13, 10]", "[5, 10, 16]", "[0, 10, 18]", "'0, 10'", "[0, 10.5]", "[]"], ids=str)
+def test_age_group_starts_that_are_not_plainly_valid_stop_the_build(starts: str, tmp_path: Path) -> None:
+    result = dbt_build(tmp_path / "foi.duckdb", None, "--vars", f"{{age_group_starts: {starts}}}")
+    assert result.returncode != 0
+    assert "age_group_starts must be whole numbers rising from 0" in result.stdout, result.stdout[-2000:]
 
 
 @pytest.mark.parametrize("question", ["Q1", "Q5", "Q6"])

@@ -26,9 +26,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", type=Path, default=Path(os.environ.get("FOI_DUCKDB_PATH", DEFAULT_DB)))
     parser.add_argument("--out", type=Path, default=None, help="output folder (default: release_output_dir var)")
+    parser.add_argument(
+        "--register", type=Path, default=None, help="register of releases (default: release_register_dir var)"
+    )
     args = parser.parse_args(argv)
     try:
-        export(args.db.resolve(), args.out, PROJECT_DIR)
+        export(args.db.resolve(), args.out, PROJECT_DIR, register=args.register)
     except ExportError as error:
         print(f"export: {error}", file=sys.stderr)
         return 1

@@ -4,9 +4,16 @@ Reads int_cells_primary_suppressed, solves one small integer program per financi
 (foi_exploitation.suppression) and adds to each cell whether it is withheld, and, per year, how the
 solver proved its answer (its time is not stored: the same input gives the same database;
 `make cost` measures it). The rules come from the dbt vars (config in _intermediate__models.yml).
+
+When the release register (var release_register_dir) holds earlier releases, the pattern is then widened
+until every release together meets the standard (foi_exploitation.joint): earlier releases cannot change.
 """
 
+from pathlib import Path
+
 from foi_exploitation.cells import Cell, DisclosureRules
+from foi_exploitation.joint import ReleaseView, atom_counts, check_reproduced, protect_jointly
+from foi_exploitation.register import read_register, release_id
 from foi_exploitation.suppression import suppress
 
 COLUMNS = ("question", "financial_year", "category", "breakdown", "children", "is_primary")
@@ -23,6 +30,28 @@ def cell_key_sql() -> str:
 def by_year(column: str, values: dict[str, object], sql_type: str) -> str:
     cases = " ".join(f"when {sql_text(year)} then {sql_text(value)}" for year, value in sorted(values.items()))
     return f"cast(case financial_year {cases} end as {sql_type}) as {column}"
+
+
+def jointly_withheld(dbt, cells: list[Cell], withheld: set, rules: DisclosureRules) -> set:
+    """The release's own pattern, widened until it is safe with every registered release."""
+    # A relative register is read from the folder dbt runs in (the project folder under make); the export
+    # audits against the project's register again, so a register missed here stops the export, never
+    # slips through.
+    register = Path(dbt.config.get("release_register_dir")).resolve()
+    this_release = release_id(dbt.config.get("foi_reference"), dbt.config.get("extract_date"))
+    earlier = [entry.view() for entry in read_register(register, leave_out=this_release)]
+    if not earlier:
+        return withheld
+    years = dict(dbt.ref("int_financial_years").select("financial_year, is_cce_recorded").fetchall())
+    children = dbt.ref("int_children_identified_by_year").filter("is_cse or is_cce")
+    counts = atom_counts(children.select("financial_year, sex, is_cse, is_cce, age_years").fetchall(), years)
+    for view in earlier:
+        check_reproduced(view, counts, years)
+    # A plain statement: dbt finds the config a Python model reads only outside comprehensions.
+    starts_text = dbt.config.get("age_group_starts")
+    starts = tuple(int(s) for s in starts_text.split(","))
+    new = ReleaseView(this_release, tuple(cells), starts, rules, is_new=True)
+    return protect_jointly(cells, withheld, earlier, new, counts, years)
 
 
 def model(dbt, session):
@@ -42,9 +71,11 @@ def model(dbt, session):
                 f"int_cells_secondary_suppressed: {question} {year} {category} / {breakdown} = {children}: "
                 f"the SQL primary flag ({is_primary}) disagrees with the threshold {rules.threshold}"
             )
-    solution = suppress([Cell(*row[:5]) for row in rows], rules)
-    withheld = sorted("|".join(key) for key in solution.withheld)
-    secondary = sorted("|".join(key) for key in solution.secondary)
+    cells = [Cell(*row[:5]) for row in rows]
+    solution = suppress(cells, rules)
+    withheld_keys = jointly_withheld(dbt, cells, set(solution.withheld), rules)
+    withheld = sorted("|".join(key) for key in withheld_keys)
+    secondary = sorted("|".join(key) for key in withheld_keys - solution.primary)
     years = {y.financial_year: y for y in solution.years}
     in_list = ", ".join(sql_text(k) for k in withheld) or "null"
     secondary_list = ", ".join(sql_text(k) for k in secondary) or "null"

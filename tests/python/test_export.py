@@ -25,7 +25,7 @@ YEAR_PATTERN = re.compile(r"^(\d{4})/(\d{2})( \[p\])?$")
 
 
 def export(db_path: Path, out: Path) -> list[Path]:
-    return export_release_files(db_path, out, PROJECT_DIR)
+    return export_release_files(db_path, out, PROJECT_DIR, register=out.parent / f"{out.name}_register")
 
 
 @pytest.fixture(scope="module")

@@ -102,7 +102,8 @@ def test_the_export_refuses_other_extract_files_than_the_build_read(
     same = tmp_path / "same"
     shutil.copytree(DEFAULT_EXTRACT, same, copy_function=shutil.copy2)  # the same files, times kept
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))
-    assert export_release.main(["--db", str(default_db), "--out", str(tmp_path / "ok")]) == 0
+    ok = ["--out", str(tmp_path / "ok"), "--register", str(tmp_path / "register")]
+    assert export_release.main(["--db", str(default_db), *ok]) == 0
     capsys.readouterr()
     changed = same / "children.csv"
     changed.write_text(changed.read_text(encoding="utf-8") + "C999999,2010-01-01,F\n", encoding="utf-8")
@@ -121,13 +122,19 @@ def test_the_cover_says_when_the_synthetic_extract_made_the_release(
     default_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("FOI_EXTRACT_DIR", raising=False)
-    assert SYNTHETIC_STATEMENT in cover_text(export(default_db, tmp_path / "a", PROJECT_DIR))
+    assert SYNTHETIC_STATEMENT in cover_text(
+        export(default_db, tmp_path / "a", PROJECT_DIR, register=tmp_path / "register")
+    )
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(DEFAULT_EXTRACT))  # named outright: still the synthetic one
-    assert SYNTHETIC_STATEMENT in cover_text(export(default_db, tmp_path / "c", PROJECT_DIR))
+    assert SYNTHETIC_STATEMENT in cover_text(
+        export(default_db, tmp_path / "c", PROJECT_DIR, register=tmp_path / "register")
+    )
     same = tmp_path / "council"
     shutil.copytree(DEFAULT_EXTRACT, same, copy_function=shutil.copy2)
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))  # a copy elsewhere: the same bytes, still synthetic
-    assert SYNTHETIC_STATEMENT in cover_text(export(default_db, tmp_path / "b", PROJECT_DIR))
+    assert SYNTHETIC_STATEMENT in cover_text(
+        export(default_db, tmp_path / "b", PROJECT_DIR, register=tmp_path / "register")
+    )
 
 
 def test_only_files_unlike_the_committed_ones_are_a_councils(tmp_path: Path) -> None:
@@ -183,7 +190,12 @@ def test_a_killed_export_leaves_nothing_behind_once_run_again(default_db: Path, 
     (abandoned / "foi_5706_child_exploitation.xlsx").write_bytes(b"PK\x03\x04 half")
     env = {**os.environ, "FOI_DUCKDB_PATH": str(default_db)}
     env.pop("FOI_EXTRACT_DIR", None)
-    again = subprocess.run([sys.executable, str(EXPORT), "--out", str(out)], env=env, capture_output=True, check=False)
+    again = subprocess.run(
+        [sys.executable, str(EXPORT), "--out", str(out), "--register", str(tmp_path / "register")],
+        env=env,
+        capture_output=True,
+        check=False,
+    )
     assert again.returncode == 0, again.stderr
     assert not list(out.glob(".export-*"))
     assert len(list(out.iterdir())) == 12

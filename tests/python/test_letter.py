@@ -29,7 +29,8 @@ CATEGORY_WORDS = {
 
 @pytest.fixture(scope="module")
 def letter_files(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    written = export(default_db, tmp_path_factory.mktemp("letter"), PROJECT_DIR)
+    out = tmp_path_factory.mktemp("letter")
+    written = export(default_db, out, PROJECT_DIR, register=out / "register")
     return {p.suffix: p for p in written if "response_letter" in p.name}
 
 

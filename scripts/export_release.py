@@ -29,9 +29,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--register", type=Path, default=None, help="register of releases (default: release_register_dir var)"
     )
+    parser.add_argument(
+        "--private", type=Path, default=None, help="per-child states of releases (default: release_private_dir var)"
+    )
     args = parser.parse_args(argv)
     try:
-        export(args.db.resolve(), args.out, PROJECT_DIR, register=args.register)
+        export(args.db.resolve(), args.out, PROJECT_DIR, register=args.register, private=args.private)
     except ExportError as error:
         print(f"export: {error}", file=sys.stderr)
         return 1

@@ -12,8 +12,8 @@ until every release together meets the standard (foi_exploitation.joint): earlie
 from pathlib import Path
 
 from foi_exploitation.cells import Cell, DisclosureRules
-from foi_exploitation.joint import ReleaseView, atom_counts, check_reproduced, protect_jointly
-from foi_exploitation.register import read_register, release_id
+from foi_exploitation.joint import ReleaseView, check_reproduced, protect_jointly
+from foi_exploitation.register import joint_inputs, private_folder, read_register, release_id
 from foi_exploitation.suppression import suppress
 
 COLUMNS = ("question", "financial_year", "category", "breakdown", "children", "is_primary")
@@ -38,13 +38,16 @@ def jointly_withheld(dbt, cells: list[Cell], withheld: set, rules: DisclosureRul
     # audits against the project's register again, so a register missed here stops the export, never
     # slips through.
     register = Path(dbt.config.get("release_register_dir")).resolve()
-    this_release = release_id(dbt.config.get("foi_reference"), dbt.config.get("extract_date"))
-    earlier = [entry.view() for entry in read_register(register, leave_out=this_release)]
-    if not earlier:
+    extract_date = dbt.config.get("extract_date")
+    this_release = release_id(dbt.config.get("foi_reference"), extract_date)
+    entries = read_register(register, leave_out=this_release)
+    if not entries:
         return withheld
+    private = private_folder(dbt.config.get("release_private_dir"), Path.cwd())
     years = dict(dbt.ref("int_financial_years").select("financial_year, is_cce_recorded").fetchall())
     children = dbt.ref("int_children_identified_by_year").filter("is_cse or is_cce")
-    counts = atom_counts(children.select("financial_year, sex, is_cse, is_cce, age_years").fetchall(), years)
+    rows = children.select("child_id, financial_year, sex, is_cse, is_cce, age_years").fetchall()
+    earlier, counts = joint_inputs(entries, rows, years, extract_date, private)
     for view in earlier:
         check_reproduced(view, counts, years)
     # A plain statement: dbt finds the config a Python model reads only outside comprehensions.

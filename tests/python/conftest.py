@@ -154,3 +154,9 @@ def libreoffice_pdf(document: Path, folder: Path) -> Path:
     pdf = folder / (document.stem + ".pdf")
     assert pdf.exists() and pdf.stat().st_size > 10_000
     return pdf
+
+
+def isolated_register(register: Path) -> dict[str, Path]:
+    """export()'s register and private folder for a test: both under the test's own folder, never the
+    project's releases/ or the home folder's private states."""
+    return {"register": register, "private": register.parent / f"{register.name}_private"}

@@ -14,7 +14,7 @@ import export_release
 import pytest
 from openpyxl import load_workbook
 
-from conftest import PROJECT_DIR, libreoffice_pdf, needs_libreoffice, project_vars, query
+from conftest import PROJECT_DIR, isolated_register, libreoffice_pdf, needs_libreoffice, project_vars, query
 from foi_exploitation.release import data
 from foi_exploitation.release.export import export as export_release_files
 from foi_exploitation.release.export import release_folder
@@ -25,7 +25,7 @@ YEAR_PATTERN = re.compile(r"^(\d{4})/(\d{2})( \[p\])?$")
 
 
 def export(db_path: Path, out: Path) -> list[Path]:
-    return export_release_files(db_path, out, PROJECT_DIR, register=out.parent / f"{out.name}_register")
+    return export_release_files(db_path, out, PROJECT_DIR, **isolated_register(out.parent / f"{out.name}_register"))
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ import export_release
 import pytest
 from openpyxl import load_workbook
 
-from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, query, run_dbt, warm_target
+from conftest import DEFAULT_EXTRACT, PROJECT_DIR, dbt_build, isolated_register, query, run_dbt, warm_target
 from foi_exploitation.release.data import ExtractFile, file_sha256, holds_synthetic_files
 from foi_exploitation.release.export import export
 from foi_exploitation.release.workbook import SYNTHETIC_STATEMENT
@@ -102,7 +102,7 @@ def test_the_export_refuses_other_extract_files_than_the_build_read(
     same = tmp_path / "same"
     shutil.copytree(DEFAULT_EXTRACT, same, copy_function=shutil.copy2)  # the same files, times kept
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))
-    ok = ["--out", str(tmp_path / "ok"), "--register", str(tmp_path / "register")]
+    ok = ["--out", str(tmp_path / "ok"), "--register", str(tmp_path / "register"), "--private", str(tmp_path / "p")]
     assert export_release.main(["--db", str(default_db), *ok]) == 0
     capsys.readouterr()
     changed = same / "children.csv"
@@ -123,17 +123,17 @@ def test_the_cover_says_when_the_synthetic_extract_made_the_release(
 ) -> None:
     monkeypatch.delenv("FOI_EXTRACT_DIR", raising=False)
     assert SYNTHETIC_STATEMENT in cover_text(
-        export(default_db, tmp_path / "a", PROJECT_DIR, register=tmp_path / "register")
+        export(default_db, tmp_path / "a", PROJECT_DIR, **isolated_register(tmp_path / "register"))
     )
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(DEFAULT_EXTRACT))  # named outright: still the synthetic one
     assert SYNTHETIC_STATEMENT in cover_text(
-        export(default_db, tmp_path / "c", PROJECT_DIR, register=tmp_path / "register")
+        export(default_db, tmp_path / "c", PROJECT_DIR, **isolated_register(tmp_path / "register"))
     )
     same = tmp_path / "council"
     shutil.copytree(DEFAULT_EXTRACT, same, copy_function=shutil.copy2)
     monkeypatch.setenv("FOI_EXTRACT_DIR", str(same))  # a copy elsewhere: the same bytes, still synthetic
     assert SYNTHETIC_STATEMENT in cover_text(
-        export(default_db, tmp_path / "b", PROJECT_DIR, register=tmp_path / "register")
+        export(default_db, tmp_path / "b", PROJECT_DIR, **isolated_register(tmp_path / "register"))
     )
 
 
@@ -191,7 +191,16 @@ def test_a_killed_export_leaves_nothing_behind_once_run_again(default_db: Path, 
     env = {**os.environ, "FOI_DUCKDB_PATH": str(default_db)}
     env.pop("FOI_EXTRACT_DIR", None)
     again = subprocess.run(
-        [sys.executable, str(EXPORT), "--out", str(out), "--register", str(tmp_path / "register")],
+        [
+            sys.executable,
+            str(EXPORT),
+            "--out",
+            str(out),
+            "--register",
+            str(tmp_path / "r"),
+            "--private",
+            str(tmp_path / "p"),
+        ],
         env=env,
         capture_output=True,
         check=False,

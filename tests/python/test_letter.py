@@ -11,7 +11,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from conftest import PROJECT_DIR, libreoffice_pdf, needs_libreoffice, project_vars, query
+from conftest import PROJECT_DIR, isolated_register, libreoffice_pdf, needs_libreoffice, project_vars, query
 from foi_exploitation.release.data import Release, read_release
 from foi_exploitation.release.export import export
 from foi_exploitation.release.letter import render_markdown, template_path
@@ -30,7 +30,7 @@ CATEGORY_WORDS = {
 @pytest.fixture(scope="module")
 def letter_files(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("letter")
-    written = export(default_db, out, PROJECT_DIR, register=out / "register")
+    written = export(default_db, out, PROJECT_DIR, **isolated_register(out / "register"))
     return {p.suffix: p for p in written if "response_letter" in p.name}
 
 

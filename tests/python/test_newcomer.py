@@ -39,7 +39,12 @@ def test_make_release_from_another_folder_with_relative_paths(clone: Path, tmp_p
     result = subprocess.run(
         ["make", "--no-print-directory", "-C", str(clone), "release", f"VENV={VENV}"],
         cwd=elsewhere,
-        env=clean_env(PWD=str(elsewhere), FOI_EXTRACT_DIR="extracts/jan", FOI_DUCKDB_PATH="db/council.duckdb"),
+        env=clean_env(
+            PWD=str(elsewhere),
+            FOI_EXTRACT_DIR="extracts/jan",
+            FOI_DUCKDB_PATH="db/council.duckdb",
+            HOME=str(tmp_path / "home"),  # the private per-child states go under it, not the real home
+        ),
         capture_output=True,
         text=True,
         check=False,
@@ -55,6 +60,10 @@ def test_make_release_from_another_folder_with_relative_paths(clone: Path, tmp_p
     assert len(result.stdout.splitlines()) < 40, result.stdout
     assert "dbt build: 23 models" in result.stdout and "still count, as Not known" in result.stdout
     assert "PASS" not in result.stdout
+    # Registered in the clone's own register; its per-child states kept outside it, pseudonymised.
+    assert (clone / "releases" / "FOI_5706_2026-01-31" / "cells.csv").is_file()
+    kept = tmp_path / "home" / ".foi-exploitation" / "private" / "FOI_5706_2026-01-31.csv"
+    assert kept.is_file() and "C1" not in kept.read_text(encoding="utf-8").split("\n", 2)[1]
 
 
 def test_dbt_from_another_folder_uses_the_projects_database_and_extract(clone: Path, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from independent_joint_attack import narrower_than_allowed
 
-from conftest import PROJECT_DIR, dbt_build, query
+from conftest import PROJECT_DIR, dbt_build, isolated_register, query
 from foi_exploitation.cells import Cell, DisclosureRules
 from foi_exploitation.joint import ReleaseView, age_bands, atom_counts, protect_jointly
 from foi_exploitation.release.data import ExportError
@@ -49,12 +49,12 @@ def two_releases(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     exported against the register."""
     work = tmp_path_factory.mktemp("register")
     register = work / "register"
-    export(default_db, work / "first", PROJECT_DIR, register=register)
+    export(default_db, work / "first", PROJECT_DIR, **isolated_register(register))
     second_db = work / "second" / "foi.duckdb"
     second_db.parent.mkdir()
     result = dbt_build(second_db, None, "--vars", SECOND % register)
     assert result.returncode == 0, result.stdout[-4000:]
-    export(second_db, work / "second_release", PROJECT_DIR, register=register)
+    export(second_db, work / "second_release", PROJECT_DIR, **isolated_register(register))
     return {"register": register, "second_db": second_db, "work": work}
 
 
@@ -101,7 +101,7 @@ def test_a_changed_registered_file_is_refused(two_releases: dict[str, Path], tmp
     cells = register / "FOI_5706_2026-01-31" / "cells.csv"
     cells.write_text(cells.read_text(encoding="utf-8").replace(",38\n", ",39\n", 1), encoding="utf-8")
     with pytest.raises(ExportError, match=r"cells\.csv was changed after it was registered"):
-        export(two_releases["second_db"], tmp_path / "out", PROJECT_DIR, register=register)
+        export(two_releases["second_db"], tmp_path / "out", PROJECT_DIR, **isolated_register(register))
     assert not (tmp_path / "out").exists()
 
 
@@ -110,7 +110,9 @@ def test_a_registered_release_is_never_rewritten(
 ) -> None:
     register = two_releases["register"]
     before = {p: p.read_bytes() for p in register.rglob("*") if p.is_file()}
-    export(default_db, tmp_path / "again", PROJECT_DIR, register=register)  # the same release: nothing to do
+    export(
+        default_db, tmp_path / "again", PROJECT_DIR, **isolated_register(register)
+    )  # the same release: nothing to do
     assert {p: p.read_bytes() for p in register.rglob("*") if p.is_file()} == before
     other = tmp_path / "register"
     shutil.copytree(register, other)
@@ -118,7 +120,7 @@ def test_a_registered_release_is_never_rewritten(
     release_json = other / "FOI_5706_2026-01-31" / "release.json"
     release_json.write_text(release_json.read_text(encoding="utf-8").replace("2026-02-20", "2026-02-21"), "utf-8")
     with pytest.raises(ExportError, match="never rewritten"):
-        export(default_db, tmp_path / "out", PROJECT_DIR, register=other)
+        export(default_db, tmp_path / "out", PROJECT_DIR, **isolated_register(other))
     assert not (tmp_path / "out").exists()
 
 
@@ -135,7 +137,7 @@ def test_a_release_of_other_data_is_refused_not_assumed(two_releases: dict[str, 
     meta["cells_sha256"] = sha256(text)
     (entry / "release.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ExportError, match="made from other data"):
-        export(two_releases["second_db"], tmp_path / "out", PROJECT_DIR, register=register)
+        export(two_releases["second_db"], tmp_path / "out", PROJECT_DIR, **isolated_register(register))
 
 
 # ---- generated pairs of releases -------------------------------------------------------------------

@@ -24,6 +24,7 @@ with final as (
         cast({{ var("last_financial_year") }} as {{ dbt.type_int() }}) as last_financial_year,
         cast({{ sql_string(age_group_starts() | join(",")) }} as {{ dbt.type_string() }}) as age_group_starts,
         cast({{ sql_string(var("release_register_dir")) }} as {{ dbt.type_string() }}) as release_register_dir,
+        cast({{ sql_string(var("release_private_dir")) }} as {{ dbt.type_string() }}) as release_private_dir,
         cast({{ sql_string(var("letter_template")) }} as {{ dbt.type_string() }}) as letter_template,
         cast({{ sql_string(var("council_address")) }} as {{ dbt.type_string() }}) as council_address,
         cast({{ sql_string(var("letter_signatory")) }} as {{ dbt.type_string() }}) as letter_signatory,

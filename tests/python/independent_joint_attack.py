@@ -1,12 +1,14 @@
 """An integer attack on several releases at once, written apart from foi_exploitation.joint: its own
-unknowns (children per year, CCE/CSE state, sex and single year of age), its own reading of the cells,
-its own programs (scipy's milp, always the integer program, never a relaxation).
+unknowns (children per year by CCE/CSE state, sex, single year of age and, across two extracts, whether
+the child is in both, only the later or only the earlier), its own reading of the cells, its own programs
+(scipy's milp, always the integer program, never a relaxation).
 
-For every [c] of every release, and every run of single years of age between two releases' band edges
-that no release publishes as a band (a differenced group) holding 1 to T children, it finds the smallest
-and largest count a whole table of children allows, and checks them against the standard: at least T + 1
-possible values, a small count able to reach x + P and x - P (not below its floor), each capped at what
-the last release would allow had it withheld every non-zero count of that year.
+For every [c] of every release, every run of single years of age between two releases' band edges that
+no release publishes as a band, and (across extracts) the children each cell gained or lost, with a true
+count from 1 to T, it finds the smallest and largest count a whole table of children allows, and checks
+them against the standard: at least T + 1 possible values, a small count able to reach x + P and x - P
+(not below its floor), each capped at what the last release would allow had it withheld every non-zero
+count of that year. The intruder knows how many children the revision removed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 SEXES = ("Male", "Female", "Not known")
+SEES = {"later": {"same", "added"}, "earlier": {"same", "gone"}}
 
 
 def groups_of(starts: list[int]) -> dict[str, list[int | None]]:
@@ -31,41 +34,44 @@ def groups_of(starts: list[int]) -> dict[str, list[int | None]]:
 
 
 class YearTable:
-    def __init__(self, recorded: bool) -> None:
+    def __init__(self, recorded: bool, two_extracts: bool) -> None:
         states = ["cce", "cse", "both"] if recorded else ["cse"]
-        self.unknowns = list(product(states, SEXES, [*range(18), None]))
+        self.presence = ["same", "added", "gone"] if two_extracts else ["same"]
+        self.unknowns = list(product(states, SEXES, [*range(18), None], self.presence))
         self.recorded = recorded
 
-    def members(self, category: str, sex: str | None, ages: list[int | None] | None) -> np.ndarray:
+    def members(self, category: str, sex: str | None, ages: list[int | None] | None, presence: set[str]) -> np.ndarray:
         wanted = {"CCE": {"cce", "both"}, "CSE": {"cse", "both"}, "Both": {"both"}, "Total": {"cce", "cse", "both"}}
-        states = wanted[category] if self.recorded else {"cse"} & ({"cse"} if category == "CSE" else set())
+        states = wanted[category] if self.recorded else ({"cse"} if category == "CSE" else set())
         return np.array(
             [
-                1.0 if s in states and (sex is None or x == sex) and (ages is None or a in ages) else 0.0
-                for s, x, a in self.unknowns
+                1.0
+                if s in states and (sex is None or x == sex) and (ages is None or a in ages) and p in presence
+                else 0.0
+                for s, x, a, p in self.unknowns
             ]
         )
 
 
-def cell_vector(table: YearTable, cell: dict, starts: list[int]) -> np.ndarray:
+def cell_vector(table: YearTable, cell: dict, starts: list[int], presence: set[str]) -> np.ndarray:
     sex = cell["breakdown"] if cell["question"] == "Q5" else None
     ages = groups_of(starts)[cell["breakdown"]] if cell["question"] == "Q6" else None
-    return table.members(cell["category"], sex, ages)
+    return table.members(cell["category"], sex, ages, presence)
 
 
-def bounds_of(table: YearTable, releases: list[tuple[list[dict], list[int], int]], vector: np.ndarray) -> tuple:
+def bounds_of(table: YearTable, releases: list, vector: np.ndarray, removed: int) -> tuple:
     rows, low, high = [], [], []
-    for cells, starts, floor in releases:
+    for cells, starts, floor, snapshot in releases:
         for cell in cells:
             if cell["question"] not in ("Q1", "Q5", "Q6") or cell["published"] == "[x]":
                 continue
-            rows.append(cell_vector(table, cell, starts))
-            if cell["published"] == "[c]":
-                low.append(floor)
-                high.append(np.inf)
-            else:
-                low.append(int(cell["published"]))
-                high.append(int(cell["published"]))
+            rows.append(cell_vector(table, cell, starts, SEES[snapshot] & set(table.presence)))
+            low.append(floor if cell["published"] == "[c]" else int(cell["published"]))
+            high.append(np.inf if cell["published"] == "[c]" else int(cell["published"]))
+    if "gone" in table.presence:
+        rows.append(np.array([1.0 if u[3] == "gone" else 0.0 for u in table.unknowns]))
+        low.append(removed)
+        high.append(removed)
     found = []
     for sign in (1.0, -1.0):
         result = milp(
@@ -81,67 +87,98 @@ def bounds_of(table: YearTable, releases: list[tuple[list[dict], list[int], int]
     return smallest, (None if largest >= 5_000 else largest)
 
 
-def true_atoms(child_years: list[tuple], year: str, recorded: bool, table: YearTable) -> np.ndarray:
+def state_of(recorded: bool, is_cse: bool, is_cce: bool) -> str | None:
+    if recorded:
+        return "both" if is_cse and is_cce else "cse" if is_cse else "cce" if is_cce else None
+    return "cse" if is_cse else None
+
+
+def per_child(rows: list[tuple], year: str, recorded: bool) -> dict:
+    found = {}
+    for child, fy, sex, is_cse, is_cce, age in rows:
+        if fy == year and (state := state_of(recorded, is_cse, is_cce)):
+            found[child] = (state, sex, age if age is not None and 0 <= age <= 17 else None)
+    return found
+
+
+def truth_of(table: YearTable, later: dict, earlier: dict | None) -> np.ndarray:
     counts: Counter = Counter()
-    for fy, sex, is_cse, is_cce, age in child_years:
-        if fy != year:
-            continue
-        age = age if age is not None and 0 <= age <= 17 else None
-        if recorded:
-            state = "both" if is_cse and is_cce else "cse" if is_cse else "cce" if is_cce else None
-        else:
-            state = "cse" if is_cse else None
-        if state:
-            counts[(state, sex, age)] += 1
+    if earlier is None:
+        for value in later.values():
+            counts[(*value, "same")] += 1
+    else:
+        for child in later.keys() | earlier.keys():
+            after, before = later.get(child), earlier.get(child)
+            if after is not None and after == before:
+                counts[(*after, "same")] += 1
+                continue
+            if after is not None:
+                counts[(*after, "added")] += 1
+            if before is not None:
+                counts[(*before, "gone")] += 1
     return np.array([counts[u] for u in table.unknowns], dtype=float)
 
 
 def narrower_than_allowed(
-    releases: list[tuple[list[dict], list[int], int]],
+    releases: list[tuple],
     child_years: list[tuple],
     recorded_years: dict[str, bool],
+    earlier_child_years: list[tuple] | None = None,
     threshold: int = 5,
     protection: int = 3,
 ) -> list[str]:
-    """What the attack narrows beyond the standard (after caps); the last release is the newest."""
+    """What the attack narrows beyond the standard (after caps). Releases are (cells, age group starts,
+    floor, snapshot "later" or "earlier"); the last is the newest. Rows: (child_id, financial_year, sex,
+    is_cse, is_cce, age_years) of the current extract and, across a revision, of the earlier one."""
     problems = []
     for year, recorded in sorted(recorded_years.items()):
-        table = YearTable(recorded)
-        truth = true_atoms(child_years, year, recorded, table)
-        in_year = [([c for c in cells if c["financial_year"] == year], s, f) for cells, s, f in releases]
-        newest, *_ = in_year[-1]
-        capped_newest = [
-            {**c, "published": "[c]"} if c["published"].isdigit() and c["published"] != "0" else c for c in newest
+        two = earlier_child_years is not None
+        table = YearTable(recorded, two)
+        earlier = per_child(earlier_child_years, year, recorded) if two else None
+        truth = truth_of(table, per_child(child_years, year, recorded), earlier)
+        removed = int(sum(t for t, u in zip(truth, table.unknowns, strict=True) if u[3] == "gone"))
+        in_year = [([c for c in cells if c["financial_year"] == year], s, f, snap) for cells, s, f, snap in releases]
+        newest = in_year[-1]
+        hidden = [
+            {**c, "published": "[c]"} if c["published"].isdigit() and c["published"] != "0" else c for c in newest[0]
         ]
-        capped = [*in_year[:-1], (capped_newest, in_year[-1][1], in_year[-1][2])]
+        capped = [*in_year[:-1], (hidden, *newest[1:])]
         targets = []
-        for index, (cells, starts, floor) in enumerate(in_year):
+        for index, (cells, starts, floor, snapshot) in enumerate(in_year):
             for cell in cells:
-                if cell["published"] == "[c]" and cell["question"] in ("Q1", "Q5", "Q6"):
-                    targets.append((f"release {index + 1} {cell}", cell_vector(table, cell, starts), floor))
-        edges = sorted({e for _, starts, _ in releases for e in starts} | {18})
-        bands = {tuple(a) for _, starts, _ in releases for a in groups_of(starts).values() if a != [None]}
-        if len({tuple(s) for _, s, _ in releases}) > 1:
+                if cell["question"] not in ("Q1", "Q5", "Q6"):
+                    continue
+                if cell["published"] == "[c]":
+                    vector = cell_vector(table, cell, starts, SEES[snapshot] & set(table.presence))
+                    targets.append((f"release {index + 1} {cell}", vector, floor))
+                if two and cell["published"] != "[x]":
+                    for what in ("added", "gone"):
+                        vector = cell_vector(table, cell, starts, {what})
+                        if 1 <= vector @ truth <= threshold:
+                            targets.append((f"{what} in {cell}", vector, 0))
+        edges = sorted({e for _, starts, _, _ in releases for e in starts} | {18})
+        bands = {tuple(a) for _, starts, _, _ in releases for a in groups_of(starts).values() if a != [None]}
+        if len({tuple(r[1]) for r in releases}) > 1:
             for low, high in pairwise(edges):
                 if tuple(range(low, high)) in bands:
                     continue
                 for category in ("CCE", "CSE", "Both") if recorded else ("CSE",):
-                    vector = table.members(category, None, list(range(low, high)))
+                    vector = table.members(category, None, list(range(low, high)), SEES["later"] & set(table.presence))
                     if 1 <= vector @ truth <= threshold:
                         targets.append((f"{year} {category} aged {low}-{high - 1}", vector, 0))
         for label, vector, floor in targets:
             x = int(vector @ truth)
-            smallest, largest = bounds_of(table, in_year, vector)
+            smallest, largest = bounds_of(table, in_year, vector, removed)
             width, up, down = threshold, None, None
             if 1 <= x <= threshold:
                 up, down = x + protection, max(floor, x - protection)
             if not _meets(smallest, largest, width, up, down):
-                cap_low, cap_high = bounds_of(table, capped, vector)
+                cap_low, cap_high = bounds_of(table, capped, vector, removed)
                 width = width if cap_high is None else min(width, cap_high - cap_low)
                 up = up if cap_high is None or up is None else min(up, cap_high)
                 down = None if down is None else max(down, cap_low)
             if not _meets(smallest, largest, width, up, down):
-                problems.append(f"{label}: {smallest} to {largest}")
+                problems.append(f"{year} {label}: {smallest} to {largest}")
     return problems
 
 

@@ -113,11 +113,23 @@ def query(db_path: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
+def built_with_project_vars(db_path: Path) -> bool:
+    """Not a build with one-off vars (make release VARS=...): the tests describe the default release."""
+    try:
+        ((reference, starts),) = query(
+            db_path, "select foi_reference, age_group_starts from marts.foi_release_metadata"
+        )
+    except duckdb.Error:
+        return False
+    config = project_vars()
+    return reference == config["foi_reference"] and starts == ",".join(str(s) for s in config["age_group_starts"])
+
+
 @pytest.fixture(scope="session")
 def default_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The database of the default data: the one `make test` just built, or a fresh build."""
     configured = Path(os.environ.get("FOI_DUCKDB_PATH", PROJECT_DIR / "build" / "foi.duckdb"))
-    if configured.exists() and not os.environ.get("FOI_EXTRACT_DIR"):
+    if configured.exists() and not os.environ.get("FOI_EXTRACT_DIR") and built_with_project_vars(configured):
         return configured
     db_path = tmp_path_factory.mktemp("default") / "foi.duckdb"
     result = dbt_build(db_path)

@@ -95,6 +95,13 @@ def test_the_second_release_alone_would_have_let_children_be_worked_out(
         recorded(alone_db),
     )
     assert any("2019/20 CSE aged 13-13" in p for p in problems), problems
+    # Exported against the register it was not built with: stopped in one line, nothing written, the
+    # registered files untouched.
+    before = {p: p.read_bytes() for p in two_releases["register"].rglob("*") if p.is_file()}
+    with pytest.raises(ExportError, match=r"with the registered releases, .* can be narrowed") as stopped:
+        export(alone_db, tmp_path / "out", PROJECT_DIR, **isolated_register(two_releases["register"]))
+    assert "\n" not in str(stopped.value) and not (tmp_path / "out").exists()
+    assert {p: p.read_bytes() for p in two_releases["register"].rglob("*") if p.is_file()} == before
     withheld_alone = sum(c["published"] == "[c]" for c in cells)
     second = published_cells(two_releases["register"] / "FOI_6001_2026-01-31")
     assert sum(c["published"] == "[c]" for c in second) > withheld_alone
@@ -143,6 +150,26 @@ def test_a_release_of_other_data_is_refused_not_assumed(two_releases: dict[str, 
     (entry / "release.json").write_text(json.dumps(meta), encoding="utf-8")
     with pytest.raises(ExportError, match="made from other data"):
         export(two_releases["second_db"], tmp_path / "out", PROJECT_DIR, **isolated_register(register))
+
+
+def test_a_release_made_before_the_register_can_be_imported(two_releases: dict[str, Path], tmp_path: Path) -> None:
+    from foi_exploitation.register import main, read_register
+
+    all_cells = next((two_releases["work"] / "second_release").glob("*_all_cells.csv"))
+    args = [str(all_cells), "--register", str(tmp_path / "reg"), "--foi-reference", "FOI 4000"]
+    args += ["--extract-date", "2026-01-31", "--released-on", "2026-02-01", "--age-group-starts", "0,10,14,16"]
+    assert main([*args, "--first-financial-year", "2019", "--last-financial-year", "2025"]) == 0
+    (entry,) = read_register(tmp_path / "reg")
+    assert entry.release_id == "FOI_4000_2026-01-31" and entry.view().age_group_starts == (0, 10, 14, 16)
+    with open(all_cells, encoding="utf-8", newline="") as handle:
+        published = {
+            (r["question"], r["financial_year"], r["category"], r["breakdown"]): r["published"]
+            for r in csv.DictReader(handle)
+        }
+    assert {c.key: c.published for c in entry.cells} == published
+    broken = tmp_path / "broken.csv"
+    broken.write_text(all_cells.read_text(encoding="utf-8").replace(",[c]\n", ",c\n", 1), encoding="utf-8")
+    assert main([str(broken), *args[1:], "--first-financial-year", "2019", "--last-financial-year", "2025"]) == 1
 
 
 # ---- a provisional figure, revised -----------------------------------------------------------------

@@ -68,6 +68,13 @@ def test_two_releases_are_registered_and_safe_together(two_releases: dict[str, P
     ]
     assert meta["breakdowns"]["Q6"]["10-13"] == [10, 13]
     assert "children" not in published_cells(second)[0]
+    # The cover and the letter name the earlier release it was checked against.
+    letter = next((two_releases["work"] / "second_release").glob("*_response_letter.md")).read_text(encoding="utf-8")
+    assert "figures we published earlier from the same records (FOI 5706 (extract of 2026-01-31))" in letter.replace(
+        "\n", " "
+    )
+    metadata = next((two_releases["work"] / "second_release").glob("*_metadata.csv")).read_text(encoding="utf-8")
+    assert "FOI 6001" in metadata
     releases = [
         (published_cells(first), [0, 10, 13, 16], 1, "later"),
         (published_cells(second), [0, 10, 14, 16], 1, "later"),

@@ -73,6 +73,8 @@ def test_two_releases_are_registered_and_safe_together(two_releases: dict[str, P
     assert "figures we published earlier from the same records (FOI 5706 (extract of 2026-01-31))" in letter.replace(
         "\n", " "
     )
+    # Its files are named for its own request (release_file_stem empty: from the FOI reference).
+    assert (two_releases["work"] / "second_release" / "foi_6001_child_exploitation.xlsx").is_file()
     metadata = next((two_releases["work"] / "second_release").glob("*_metadata.csv")).read_text(encoding="utf-8")
     assert "FOI 6001" in metadata
     releases = [

@@ -37,7 +37,7 @@ def jointly_withheld(dbt, cells: list[Cell], withheld: set, rules: DisclosureRul
     # A relative register is read from the folder dbt runs in (the project folder under make); the export
     # audits against the project's register again, so a register missed here stops the export, never
     # slips through.
-    register = Path(dbt.config.get("release_register_dir")).resolve()
+    register = Path(dbt.config.get("release_register_dir")).expanduser().resolve()
     extract_date = dbt.config.get("extract_date")
     this_release = release_id(dbt.config.get("foi_reference"), extract_date)
     entries = read_register(register, leave_out=this_release)

@@ -61,6 +61,11 @@ def two_releases(default_db: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 def test_two_releases_are_registered_and_safe_together(two_releases: dict[str, Path]) -> None:
     register, second_db = two_releases["register"], two_releases["second_db"]
     assert sorted(p.name for p in register.iterdir()) == ["FOI_5706_2026-01-31", "FOI_6001_2026-01-31"]
+    assert sorted(p.name for p in (register / "FOI_6001_2026-01-31").iterdir()) == [
+        "cells.csv",
+        "checksums.txt",
+        "release.json",
+    ]
     first, second = (register / "FOI_5706_2026-01-31"), (register / "FOI_6001_2026-01-31")
     meta = json.loads((second / "release.json").read_text(encoding="utf-8"))
     assert meta["age_group_starts"] == [0, 10, 14, 16] and meta["checked_against"] == [
@@ -138,9 +143,18 @@ def test_a_registered_release_is_never_rewritten(
     other = tmp_path / "register"
     shutil.copytree(register, other)
     # The same FOI reference and extract date with other figures: refused, nothing written.
-    release_json = other / "FOI_5706_2026-01-31" / "release.json"
+    entry = other / "FOI_5706_2026-01-31"
+    release_json = entry / "release.json"
     release_json.write_text(release_json.read_text(encoding="utf-8").replace("2026-02-20", "2026-02-21"), "utf-8")
-    with pytest.raises(ExportError, match="never rewritten"):
+    # Edited by hand: refused as changed.
+    with pytest.raises(ExportError, match=r"release\.json was changed after it was registered"):
+        export(default_db, tmp_path / "out", PROJECT_DIR, **isolated_register(other))
+    # A whole, consistent entry with other settings under the same id: refused as a rewrite.
+    from foi_exploitation.register import checksums_text
+
+    files = {n: (entry / n).read_text(encoding="utf-8") for n in ("release.json", "cells.csv")}
+    (entry / "checksums.txt").write_text(checksums_text(files), encoding="utf-8")
+    with pytest.raises(ExportError, match="already registers this FOI reference and extract date"):
         export(default_db, tmp_path / "out", PROJECT_DIR, **isolated_register(other))
     assert not (tmp_path / "out").exists()
 
@@ -153,10 +167,13 @@ def test_a_release_of_other_data_is_refused_not_assumed(two_releases: dict[str, 
     text = (entry / "cells.csv").read_text(encoding="utf-8").replace("Q1,2019/20,CSE,All,38", "Q1,2019/20,CSE,All,37")
     (entry / "cells.csv").write_text(text, encoding="utf-8")
     meta = json.loads((entry / "release.json").read_text(encoding="utf-8"))
-    from foi_exploitation.register import sha256
+    from foi_exploitation.register import checksums_text, sha256
 
     meta["cells_sha256"] = sha256(text)
     (entry / "release.json").write_text(json.dumps(meta), encoding="utf-8")
+    # A well-formed entry of other data (its checksums agree), not a damaged one.
+    files = {n: (entry / n).read_text(encoding="utf-8") for n in ("release.json", "cells.csv")}
+    (entry / "checksums.txt").write_text(checksums_text(files), encoding="utf-8")
     with pytest.raises(ExportError, match="made from other data"):
         export(two_releases["second_db"], tmp_path / "out", PROJECT_DIR, **isolated_register(register))
 

@@ -8,13 +8,14 @@ no release publishes as a band, and (across extracts) the children each cell gai
 count from 1 to T, it finds the smallest and largest count a whole table of children allows, and checks
 them against the standard: at least T + 1 possible values, a small count able to reach x + P and x - P
 (not below its floor), each capped at what the last release would allow had it withheld every non-zero
-count of that year. The intruder knows how many children the revision removed.
+count of that year (for an earlier release's cell: at what the earlier releases alone allow). The intruder
+knows how many children the revision removed.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from itertools import pairwise, product
+from itertools import product
 
 import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
@@ -72,6 +73,8 @@ def bounds_of(table: YearTable, releases: list, vector: np.ndarray, removed: int
         rows.append(np.array([1.0 if u[3] == "gone" else 0.0 for u in table.unknowns]))
         low.append(removed)
         high.append(removed)
+    if not rows:
+        return 0, None
     found = []
     for sign in (1.0, -1.0):
         result = milp(
@@ -143,37 +146,58 @@ def narrower_than_allowed(
             {**c, "published": "[c]"} if c["published"].isdigit() and c["published"] != "0" else c for c in newest[0]
         ]
         capped = [*in_year[:-1], (hidden, *newest[1:])]
-        targets = []
+        targets = []  # (label, vector, floor, of an earlier release)
         for index, (cells, starts, floor, snapshot) in enumerate(in_year):
             for cell in cells:
                 if cell["question"] not in ("Q1", "Q5", "Q6"):
                     continue
                 if cell["published"] == "[c]":
                     vector = cell_vector(table, cell, starts, SEES[snapshot] & set(table.presence))
-                    targets.append((f"release {index + 1} {cell}", vector, floor))
+                    targets.append((f"release {index + 1} {cell}", vector, floor, index < len(in_year) - 1))
                 if two and cell["published"] != "[x]":
                     for what in ("added", "gone"):
                         vector = cell_vector(table, cell, starts, {what})
                         if 1 <= vector @ truth <= threshold:
-                            targets.append((f"{what} in {cell}", vector, 0))
+                            targets.append((f"{what} in {cell}", vector, 0, False))
+        # Every run of ages between any two band edges that is not whole bands of one release, for each
+        # set of states a reader could difference, seen from each snapshot.
         edges = sorted({e for _, starts, _, _ in releases for e in starts} | {18})
-        bands = {tuple(a) for _, starts, _, _ in releases for a in groups_of(starts).values() if a != [None]}
+        whole = {(s[i], e) for _, s, _, _ in releases for i in range(len(s)) for e in [*s[i + 1 :], 18]}
+        state_sets = (
+            [{"cce"}, {"cse"}, {"both"}, {"cce", "both"}, {"cse", "both"}, {"cce", "cse", "both"}]
+            if recorded
+            else [{"cse"}]
+        )
+        sights = [{"same", "added"}] + ([{"same", "gone"}, {"added"}, {"gone"}] if two else [])
         if len({tuple(r[1]) for r in releases}) > 1:
-            for low, high in pairwise(edges):
-                if tuple(range(low, high)) in bands:
-                    continue
-                for category in ("CCE", "CSE", "Both") if recorded else ("CSE",):
-                    vector = table.members(category, None, list(range(low, high)), SEES["later"] & set(table.presence))
-                    if 1 <= vector @ truth <= threshold:
-                        targets.append((f"{year} {category} aged {low}-{high - 1}", vector, 0))
-        for label, vector, floor in targets:
+            for i, low in enumerate(edges):
+                for high in edges[i + 1 :]:
+                    if (low, high) in whole:
+                        continue
+                    for states in state_sets:
+                        for sight in sights:
+                            vector = np.array(
+                                [
+                                    1.0
+                                    if st in states and low <= (a if a is not None else -1) < high and p in sight
+                                    else 0.0
+                                    for st, _, a, p in table.unknowns
+                                ]
+                            )
+                            if 1 <= vector @ truth <= threshold:
+                                targets.append(
+                                    (f"{year} {sorted(states)} aged {low}-{high - 1} {sorted(sight)}", vector, 0, False)
+                                )
+        for label, vector, floor, of_earlier in targets:
             x = int(vector @ truth)
             smallest, largest = bounds_of(table, in_year, vector, removed)
             width, up, down = threshold, None, None
             if 1 <= x <= threshold:
                 up, down = x + protection, max(floor, x - protection)
             if not _meets(smallest, largest, width, up, down):
-                cap_low, cap_high = bounds_of(table, capped, vector, removed)
+                # The cap: an earlier release's cell as the earlier releases alone leave it; any other as the
+                # newest release would leave it had it withheld every non-zero count of the year.
+                cap_low, cap_high = bounds_of(table, in_year[:-1] if of_earlier else capped, vector, removed)
                 width = width if cap_high is None else min(width, cap_high - cap_low)
                 up = up if cap_high is None or up is None else min(up, cap_high)
                 down = None if down is None else max(down, cap_low)

@@ -18,7 +18,7 @@ from independent_joint_attack import narrower_than_allowed
 
 from conftest import PROJECT_DIR, dbt_build, isolated_register, query
 from foi_exploitation.cells import Cell, DisclosureRules
-from foi_exploitation.joint import ReleaseView, age_bands, atom_counts, protect_jointly
+from foi_exploitation.joint import JointDisclosureError, ReleaseView, age_bands, atom_counts, protect_jointly
 from foi_exploitation.release.data import ExportError
 from foi_exploitation.release.export import export
 from foi_exploitation.suppression import suppress
@@ -357,7 +357,14 @@ def test_generated_pairs_of_releases_are_safe_together(seed: int, first: tuple, 
     a = published(cells_a, set(suppress(cells_a, rules).withheld))
     view_a = ReleaseView("A", tuple(a), first, rules)
     new = ReleaseView("B", tuple(cells_b), second, rules, is_new=True)
-    withheld_b = protect_jointly(cells_b, set(suppress(cells_b, rules).withheld), [view_a], new, counts, {year: True})
+    try:
+        withheld_b = protect_jointly(
+            cells_b, set(suppress(cells_b, rules).withheld), [view_a], new, counts, {year: True}
+        )
+        stopped = False
+    except JointDisclosureError:
+        # The build stops: then no pattern of B can be safe with A, not even withholding every non-zero count.
+        withheld_b, stopped = {c.key for c in cells_b if (c.children or 0) > 0}, True
     b = published(cells_b, withheld_b)
     as_dicts = [
         (
@@ -377,4 +384,5 @@ def test_generated_pairs_of_releases_are_safe_together(seed: int, first: tuple, 
         )
         for cells, starts in ((a, first), (b, second))
     ]
-    assert narrower_than_allowed(as_dicts, rows, {year: True}) == []
+    problems = narrower_than_allowed(as_dicts, rows, {year: True})
+    assert (problems != []) if stopped else (problems == []), problems

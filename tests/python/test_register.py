@@ -386,3 +386,41 @@ def test_generated_pairs_of_releases_are_safe_together(seed: int, first: tuple, 
     ]
     problems = narrower_than_allowed(as_dicts, rows, {year: True})
     assert (problems != []) if stopped else (problems == []), problems
+
+
+def test_the_same_extract_date_with_other_kept_states_is_a_revision(
+    two_releases: dict[str, Path], tmp_path: Path
+) -> None:
+    """A re-pulled extract under the same date: its kept per-child states tell, not the date."""
+    from foi_exploitation.register import joint_inputs, read_register
+
+    register = two_releases["register"]
+    private = tmp_path / "private"
+    shutil.copytree(isolated_register(register)["private"], private)
+    db = two_releases["second_db"]
+    rows = query(
+        db,
+        "select child_id, financial_year, sex, is_cse, is_cce, age_years "
+        "from intermediate.int_children_identified_by_year where is_cse or is_cce",
+    )
+    entries = [e for e in read_register(register) if e.release_id == "FOI_5706_2026-01-31"]
+    views, _ = joint_inputs(entries, rows, recorded(db), "2026-01-31", private)
+    assert [v.snapshot for v in views] == ["later"]
+    kept = private / "FOI_5706_2026-01-31.csv"
+    lines = kept.read_text(encoding="utf-8").splitlines()
+    lines[1] = ",".join([*lines[1].split(",")[:-1], "17" if lines[1].split(",")[-1] != "17" else "16"])
+    kept.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    views, counts = joint_inputs(entries, rows, recorded(db), "2026-01-31", private)
+    assert [v.snapshot for v in views] == ["earlier"]
+    assert any(presence == "earlier" for (_, (_, presence), _, _) in counts)
+
+
+def test_a_q3_count_withheld_in_an_earlier_release_stays_withheld(default_db: Path) -> None:
+    from foi_exploitation.joint import audit_jointly
+
+    rules = DisclosureRules()
+    earlier = ReleaseView("A", (Cell("Q3", "2023/24", "Gang", "All", None, "[c]"),), (0, 10, 13, 16), rules)
+    mine = [Cell("Q3", "2023/24", "Gang", "All", 4)]
+    new = ReleaseView("B", tuple(published(mine, set())), (0, 10, 13, 16), rules, is_new=True)
+    assert not audit_jointly([earlier, new], {}, {}).passed
+    assert protect_jointly(mine, set(), [earlier], new, {}, {}) == {mine[0].key}

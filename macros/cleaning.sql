@@ -102,48 +102,65 @@
 {%- endmacro %}
 
 
-{#- Adds copy_number (1 for the first of identical rows in file order) and, for a file whose rows are named
-    by a key, key_versions (how many different rows share the key), so a staging model can tell exact
-    repeats from conflicting ones. Only rows that passed their own checks take part. With no key_columns
-    (a file whose key is the whole row) there is nothing to conflict, and no key_versions. -#}
+{#- Adds is_repeat (an identical row came earlier in the file) and has_conflicting_versions (another row with
+    the same key differs), so a staging model can tell exact repeats from conflicting ones. Only rows that
+    passed their own checks take part. With no key_columns (a file whose key is the whole row) there is
+    nothing to conflict. One sort of a narrow copy of the rows (their number and compared columns), and
+    only the rows it flags joined back: a window carrying every column cost most of a national build. -#}
 {% macro duplicate_checks(cte_name, key_columns, compare_columns, row_reason_column='row_reason') -%}
-    with_copies as (
+    {%- set partition_columns = key_columns or compare_columns -%}
+    {%- set value_columns = compare_columns | reject('in', partition_columns) | list -%}
+    {%- set sort_columns = value_columns + ['source_row_number'] -%}
+    row_versions as (
+        select
+            source_row_number,
+            (
+                row_number() over rows_in_order > 1
+                {%- for column in value_columns %}
+                and lag({{ column }}) over rows_in_order is not distinct from {{ column }}
+                {%- endfor %}
+            ) as is_repeat,
+            {#- Sorted by their values, a key's rows all agree exactly when its first and last rows do. #}
+            {%- if value_columns %}
+            (
+                {%- for column in value_columns %}
+                {{ "or " if not loop.first }}first_value({{ column }}) over rows_of_key
+                is distinct from last_value({{ column }}) over rows_of_key
+                {%- endfor %}
+            ) as has_conflicting_versions
+            {%- else %}
+            false as has_conflicting_versions
+            {%- endif %}
+        from {{ cte_name }}
+        where {{ row_reason_column }} is null
+        window
+            rows_in_order as (
+                partition by {{ partition_columns | join(', ') }} order by {{ sort_columns | join(', ') }}
+            ),
+            rows_of_key as (
+                partition by {{ partition_columns | join(', ') }} order by {{ sort_columns | join(', ') }}
+                rows between unbounded preceding and unbounded following
+            )
+    ),
+
+    flagged_rows as (
+        select
+            source_row_number,
+            is_repeat,
+            has_conflicting_versions
+        from row_versions
+        where is_repeat or has_conflicting_versions
+    ),
+
+    with_duplicate_checks as (
         select
             {{ cte_name }}.*,
-            row_number() over (
-                partition by {{ compare_columns | join(', ') }}, {{ row_reason_column }}
-                order by source_row_number
-            ) as copy_number
+            coalesce(flagged_rows.is_repeat, false) as is_repeat,
+            coalesce(flagged_rows.has_conflicting_versions, false) as has_conflicting_versions
         from {{ cte_name }}
-    ),
-    {%- if key_columns %}
-
-    key_counts as (
-        select
-            {{ key_columns | join(', ') }},
-            count(*) as key_versions
-        from with_copies
-        where {{ row_reason_column }} is null and copy_number = 1
-        group by {{ key_columns | join(', ') }}
-    ),
-
-    with_duplicate_checks as (
-        select
-            with_copies.*,
-            coalesce(key_counts.key_versions, 0) as key_versions
-        from with_copies
-        left join key_counts
-            on
-            {%- for key in key_columns %}
-                {{ "and " if not loop.first }}with_copies.{{ key }} = key_counts.{{ key }}
-            {%- endfor %}
+        left join flagged_rows
+            on {{ cte_name }}.source_row_number = flagged_rows.source_row_number
     )
-    {%- else %}
-
-    with_duplicate_checks as (
-        select * from with_copies
-    )
-    {%- endif %}
 {%- endmacro %}
 
 
@@ -190,4 +207,26 @@
 
 {% macro duckdb__stop_build(message) -%}
     error({{ message }})
+{%- endmacro %}
+
+
+{#- Marks a CTE to be computed once where the database allows it (`as materialized (...)`): DuckDB would
+    otherwise inline a staging model's row checks into each of the two places that read them, parsing
+    every date twice. -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte', 'foi_exploitation')()) }}
+{%- endmacro %}
+
+
+{% macro default__materialized_cte() -%}
+{%- endmacro %}
+
+
+{% macro duckdb__materialized_cte() -%}
+    materialized
+{%- endmacro %}
+
+
+{% macro postgres__materialized_cte() -%}
+    materialized
 {%- endmacro %}

@@ -19,7 +19,7 @@ cleaned as (
     from source
 ),
 
-row_checks as (
+row_checks as {{ materialized_cte() }} (
     select
         cleaned.*,
         {{ first_failing_rule([
@@ -63,7 +63,7 @@ checked as (
         with_duplicate_checks.source_row,
         with_duplicate_checks.factor_code,
         coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
-            ('with_duplicate_checks.copy_number > 1', 'repeat of an identical row'),
+            ('with_duplicate_checks.is_repeat', 'repeat of an identical row'),
             ('assessments.assessment_id is null', 'assessment_id not in assessments.csv'),
             ('not assessments.is_used', 'its assessment row is excluded'),
             (

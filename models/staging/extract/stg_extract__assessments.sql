@@ -20,7 +20,7 @@ cleaned as (
     from source
 ),
 
-row_checks as (
+row_checks as {{ materialized_cte() }} (
     select
         *,
         {{ first_failing_rule([
@@ -47,8 +47,8 @@ checked as (
         with_duplicate_checks.start_date,
         with_duplicate_checks.authorised_date,
         coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
-            ('with_duplicate_checks.copy_number > 1', 'repeat of an identical row'),
-            ('with_duplicate_checks.key_versions > 1', 'assessment_id appears on rows with different values'),
+            ('with_duplicate_checks.is_repeat', 'repeat of an identical row'),
+            ('with_duplicate_checks.has_conflicting_versions', 'assessment_id appears on rows with different values'),
             ('referrals.referral_id is null', 'referral_id not in referrals.csv'),
             ('not referrals.is_used', 'its referral row is excluded'),
         ]) }}) as exclusion_reason

@@ -14,7 +14,7 @@ cleaned as (
     from source
 ),
 
-row_checks as (
+row_checks as {{ materialized_cte() }} (
     select
         *,
         {{ first_failing_rule([
@@ -37,7 +37,7 @@ versions_of_conflicting_children as (
         case when {{ sex_label('sex_code') }} != 'Not known' then {{ sex_label('sex_code') }} end as known_sex,
         case when {{ sex_label('sex_code') }} != 'Not known' then sex_code end as known_sex_code
     from with_duplicate_checks
-    where row_reason is null and copy_number = 1 and key_versions > 1
+    where row_reason is null and not is_repeat and has_conflicting_versions
 ),
 
 conflicting_children as (
@@ -70,7 +70,7 @@ resolved as (
             when conflicting_children.child_id is null then with_duplicate_checks.sex_code
             else conflicting_children.sex_code
         end as sex_code,
-        with_duplicate_checks.copy_number,
+        with_duplicate_checks.is_repeat,
         with_duplicate_checks.row_reason
     from with_duplicate_checks
     left join conflicting_children
@@ -89,7 +89,7 @@ checked as (
         has_invalid_date_of_birth as has_unreadable_date_of_birth,
         has_conflicting_rows,
         coalesce(row_reason, {{ first_failing_rule([
-            ('copy_number > 1', 'repeat of an identical row'),
+            ('is_repeat', 'repeat of an identical row'),
             ('source_row_number != kept_row_number', 'another row for the same child_id (kept once: unknown where they disagree)'),
         ]) }}) as exclusion_reason
     from resolved

@@ -16,6 +16,8 @@ UNIQUE_COLUMN_TESTS = {"unique"}
 UNIQUE_COMBINATION_TESTS = {"unique_combination_of_columns"}
 # Our own test: unique and not null together, over one column or several (macros/tests/primary_key.sql).
 PRIMARY_KEY_TESTS = {"primary_key"}
+# Our own test of a file's row numbers (macros/tests/numbers_every_row_once.sql): each 1..N once, none null.
+ROW_NUMBER_TESTS = {"numbers_every_row_once"}
 
 
 def _model_folder(model: Model) -> PurePosixPath:
@@ -86,14 +88,16 @@ def _not_null_columns(model: Model) -> set[str]:
 
 @rule
 def model_has_primary_key_test(model: Model) -> RuleViolation | None:
-    """The model's grain is tested: a primary_key test, a unique column that is not null, or a unique
-    combination of not-null columns.
+    """The model's grain is tested: a primary_key test, a unique column that is not null, a row-number
+    column numbering every row once, or a unique combination of not-null columns.
 
     A test limited by `where` does not count: it says nothing about the rows it leaves out.
     """
     not_null = _not_null_columns(model)
     for column in model.columns:
         if _has_unfiltered_test(column.tests, UNIQUE_COLUMN_TESTS) and column.name in not_null:
+            return None
+        if _has_unfiltered_test(column.tests, ROW_NUMBER_TESTS):
             return None
     for test in model.tests:
         if test.type in PRIMARY_KEY_TESTS and _is_unfiltered(test._raw_values):

@@ -234,3 +234,25 @@ def test_source_row_number_points_at_the_row_in_the_file(default_db: Path, file_
         assert source_row == (file_row if exclusion_reason else None), number
         excluded += exclusion_reason is not None
     assert excluded > 0, "the committed extract has excluded rows in every file"
+
+
+def test_row_numbers_that_miss_or_repeat_a_row_fail_their_test(default_db: Path, tmp_path: Path) -> None:
+    """numbers_every_row_once (every number 1..N once) fails where a staging table repeats a row number,
+    lacks one, or leaves one empty, and passes the tables left as built."""
+    db_path = tmp_path / "foi.duckdb"
+    db_path.write_bytes(default_db.read_bytes())
+    with duckdb.connect(str(db_path)) as con:
+        con.execute("update staging.stg_extract__children set source_row_number = 1 where source_row_number = 2")
+        con.execute("delete from staging.stg_extract__referrals where source_row_number = 3")
+        con.execute("update staging.stg_extract__assessments set source_row_number = null where source_row_number = 4")
+    result = run_dbt("test", "--select", "test_name:numbers_every_row_once", db_path=db_path)
+    failed = {
+        line.split("numbers_every_row_once_")[1].split("_source_row_number")[0]
+        for line in result.stdout.splitlines()
+        if "FAIL 1 numbers_every_row_once_" in line
+    }
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert failed == {"stg_extract__children", "stg_extract__referrals", "stg_extract__assessments"}, result.stdout[
+        -3000:
+    ]
+    assert result.stdout.count("PASS numbers_every_row_once_") == 2, result.stdout[-3000:]

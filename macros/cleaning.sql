@@ -181,15 +181,21 @@
     case when {{ reason_column }} is not null then {{ column }} end
 {%- endmacro %}
 
-{#- One row per key of a staging model: is any row with that key used? A child row that is
-    excluded takes its referrals with it, and so on down the extract. -#}
-{% macro key_status(model_name, key_column) -%}
-    select
-        {{ key_column }},
-        max(case when exclusion_reason is null then 1 else 0 end) = 1 as is_used
+{#- The keys of a staging model's used rows. A file's used rows have unique keys (its primary_key test), so
+    a row below it finds its parent row without an aggregate over the whole file. -#}
+{% macro used_keys(model_name, key_column) -%}
+    select {{ key_column }}
     from {{ ref(model_name) }}
-    where {{ key_column }} is not null
-    group by {{ key_column }}
+    where exclusion_reason is null
+{%- endmacro %}
+
+
+{#- The keys on a staging model's excluded rows, once each (a few in a hundred): a row below whose key is
+    not used but is here has its parent row excluded; one that is in neither is not in the file. -#}
+{% macro keys_on_excluded_rows(model_name, key_column) -%}
+    select distinct {{ key_column }}
+    from {{ ref(model_name) }}
+    where exclusion_reason is not null and {{ key_column }} is not null
 {%- endmacro %}
 
 

@@ -2,8 +2,12 @@ with source as (
     select * from {{ extract_relation('assessment_factors') }}
 ),
 
-assessments as (
-    {{ key_status('stg_extract__assessments', 'assessment_id') }}
+used_assessments as (
+    {{ used_keys('stg_extract__assessments', 'assessment_id') }}
+),
+
+assessments_on_excluded_rows as (
+    {{ keys_on_excluded_rows('stg_extract__assessments', 'assessment_id') }}
 ),
 
 factor_codes as (
@@ -64,16 +68,21 @@ checked as (
         with_duplicate_checks.factor_code,
         coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
             ('with_duplicate_checks.is_repeat', 'repeat of an identical row'),
-            ('assessments.assessment_id is null', 'assessment_id not in assessments.csv'),
-            ('not assessments.is_used', 'its assessment row is excluded'),
+            (
+                'used_assessments.assessment_id is null and assessments_on_excluded_rows.assessment_id is null',
+                'assessment_id not in assessments.csv'
+            ),
+            ('used_assessments.assessment_id is null', 'its assessment row is excluded'),
             (
                 "with_duplicate_checks.factor_code = '21' and contradicted.assessment_id is not null",
                 'factor 21 (no factors identified) beside other factors'
             ),
         ]) }}) as exclusion_reason
     from with_duplicate_checks
-    left join assessments
-        on with_duplicate_checks.assessment_id = assessments.assessment_id
+    left join used_assessments
+        on with_duplicate_checks.assessment_id = used_assessments.assessment_id
+    left join assessments_on_excluded_rows
+        on with_duplicate_checks.assessment_id = assessments_on_excluded_rows.assessment_id
     left join assessments_with_21_beside_others as contradicted
         on with_duplicate_checks.assessment_id = contradicted.assessment_id
 ),

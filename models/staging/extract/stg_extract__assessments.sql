@@ -2,8 +2,12 @@ with source as (
     select * from {{ extract_relation('assessments') }}
 ),
 
-referrals as (
-    {{ key_status('stg_extract__referrals', 'referral_id') }}
+used_referrals as (
+    {{ used_keys('stg_extract__referrals', 'referral_id') }}
+),
+
+referrals_on_excluded_rows as (
+    {{ keys_on_excluded_rows('stg_extract__referrals', 'referral_id') }}
 ),
 
 cleaned as (
@@ -49,12 +53,17 @@ checked as (
         coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
             ('with_duplicate_checks.is_repeat', 'repeat of an identical row'),
             ('with_duplicate_checks.has_conflicting_versions', 'assessment_id appears on rows with different values'),
-            ('referrals.referral_id is null', 'referral_id not in referrals.csv'),
-            ('not referrals.is_used', 'its referral row is excluded'),
+            (
+                'used_referrals.referral_id is null and referrals_on_excluded_rows.referral_id is null',
+                'referral_id not in referrals.csv'
+            ),
+            ('used_referrals.referral_id is null', 'its referral row is excluded'),
         ]) }}) as exclusion_reason
     from with_duplicate_checks
-    left join referrals
-        on with_duplicate_checks.referral_id = referrals.referral_id
+    left join used_referrals
+        on with_duplicate_checks.referral_id = used_referrals.referral_id
+    left join referrals_on_excluded_rows
+        on with_duplicate_checks.referral_id = referrals_on_excluded_rows.referral_id
 ),
 
 -- The raw row text only where the row is excluded: the exclusions list shows it; a used row is its columns.

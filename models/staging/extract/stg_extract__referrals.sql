@@ -2,8 +2,12 @@ with source as (
     select * from {{ extract_relation('referrals') }}
 ),
 
-children as (
-    {{ key_status('stg_extract__children', 'child_id') }}
+used_children as (
+    {{ used_keys('stg_extract__children', 'child_id') }}
+),
+
+children_on_excluded_rows as (
+    {{ keys_on_excluded_rows('stg_extract__children', 'child_id') }}
 ),
 
 cleaned as (
@@ -49,12 +53,17 @@ checked as (
         coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
             ('with_duplicate_checks.is_repeat', 'repeat of an identical row'),
             ('with_duplicate_checks.has_conflicting_versions', 'referral_id appears on rows with different values'),
-            ('children.child_id is null', 'child_id not in children.csv'),
-            ('not children.is_used', 'its child row is excluded'),
+            (
+                'used_children.child_id is null and children_on_excluded_rows.child_id is null',
+                'child_id not in children.csv'
+            ),
+            ('used_children.child_id is null', 'its child row is excluded'),
         ]) }}) as exclusion_reason
     from with_duplicate_checks
-    left join children
-        on with_duplicate_checks.child_id = children.child_id
+    left join used_children
+        on with_duplicate_checks.child_id = used_children.child_id
+    left join children_on_excluded_rows
+        on with_duplicate_checks.child_id = children_on_excluded_rows.child_id
 ),
 
 -- The raw row text only where the row is excluded: the exclusions list shows it; a used row is its columns.

@@ -175,6 +175,25 @@
 {%- endmacro %}
 
 
+{#- The raw row's text where it differs from its cleaned values written the same way (a space, a small
+    letter, a time after a date), else null: most rows are as the contract writes them, so a staging model
+    carries an empty column through its checks instead of every row's text. source_row_from rebuilds it.
+    (Both texts are never null: source_row_text writes a missing value as nothing.) -#}
+{% macro unusual_source_row(raw_columns, cleaned_expressions) -%}
+    case
+        when {{ source_row_text(raw_columns) }} != {{ source_row_text(cleaned_expressions) }}
+            then {{ source_row_text(raw_columns) }}
+    end
+{%- endmacro %}
+
+
+{#- The raw row's text: the unusual text kept, or the cleaned values written the same way (which then are
+    the raw text exactly). -#}
+{% macro source_row_from(unusual_column, cleaned_columns) -%}
+    coalesce({{ unusual_column }}, {{ source_row_text(cleaned_columns) }})
+{%- endmacro %}
+
+
 {#- A column kept only on excluded rows (null where the row is used): the raw row text is what the exclusions
     list shows, and writing it for every used row cost a quarter of a national staging build. -#}
 {% macro kept_if_excluded(column, reason_column='exclusion_reason') -%}

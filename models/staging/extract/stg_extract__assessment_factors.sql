@@ -19,7 +19,10 @@ cleaned as (
         {{ clean_text('assessment_id') }} as assessment_id,
         {{ clean_code('factor_code') }} as factor_code,
         source_row_number,
-        {{ source_row_text(extract_contract()['assessment_factors']) }} as source_row
+        {{ unusual_source_row(
+            extract_contract()['assessment_factors'],
+            [clean_text('assessment_id'), clean_code('factor_code')]
+        ) }} as unusual_source_row
     from source
 ),
 
@@ -64,7 +67,7 @@ checked as (
     select
         with_duplicate_checks.assessment_id,
         with_duplicate_checks.source_row_number,
-        with_duplicate_checks.source_row,
+        with_duplicate_checks.unusual_source_row,
         with_duplicate_checks.factor_code,
         coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
             ('with_duplicate_checks.is_repeat', 'repeat of an identical row'),
@@ -92,7 +95,9 @@ final as (
     select
         assessment_id,
         source_row_number,
-        {{ kept_if_excluded('source_row') }} as source_row,
+        {{ kept_if_excluded(source_row_from(
+            'unusual_source_row', ['assessment_id', 'factor_code']
+        )) }} as source_row,
         factor_code,
         exclusion_reason
     from checked

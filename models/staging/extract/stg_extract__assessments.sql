@@ -20,7 +20,10 @@ cleaned as (
         {{ is_invalid_date('start_date') }} as has_invalid_start_date,
         {{ is_invalid_date('authorised_date') }} as has_invalid_authorised_date,
         source_row_number,
-        {{ source_row_text(extract_contract()['assessments']) }} as source_row
+        {{ unusual_source_row(
+            extract_contract()['assessments'],
+            [clean_text('assessment_id'), clean_text('referral_id'), clean_date('start_date'), clean_date('authorised_date')]
+        ) }} as unusual_source_row
     from source
 ),
 
@@ -46,7 +49,7 @@ checked as (
     select
         with_duplicate_checks.assessment_id,
         with_duplicate_checks.source_row_number,
-        with_duplicate_checks.source_row,
+        with_duplicate_checks.unusual_source_row,
         with_duplicate_checks.referral_id,
         with_duplicate_checks.start_date,
         with_duplicate_checks.authorised_date,
@@ -71,7 +74,9 @@ final as (
     select
         assessment_id,
         source_row_number,
-        {{ kept_if_excluded('source_row') }} as source_row,
+        {{ kept_if_excluded(source_row_from(
+            'unusual_source_row', ['assessment_id', 'referral_id', 'start_date', 'authorised_date']
+        )) }} as source_row,
         referral_id,
         start_date,
         authorised_date,

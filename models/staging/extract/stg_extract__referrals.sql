@@ -20,7 +20,10 @@ cleaned as (
         {{ is_invalid_date('referral_date') }} as has_invalid_referral_date,
         {{ is_invalid_date('closure_date') }} as has_invalid_closure_date,
         source_row_number,
-        {{ source_row_text(extract_contract()['referrals']) }} as source_row
+        {{ unusual_source_row(
+            extract_contract()['referrals'],
+            [clean_text('referral_id'), clean_text('child_id'), clean_date('referral_date'), clean_date('closure_date')]
+        ) }} as unusual_source_row
     from source
 ),
 
@@ -46,7 +49,7 @@ checked as (
     select
         with_duplicate_checks.referral_id,
         with_duplicate_checks.source_row_number,
-        with_duplicate_checks.source_row,
+        with_duplicate_checks.unusual_source_row,
         with_duplicate_checks.child_id,
         with_duplicate_checks.referral_date,
         with_duplicate_checks.closure_date,
@@ -71,7 +74,9 @@ final as (
     select
         referral_id,
         source_row_number,
-        {{ kept_if_excluded('source_row') }} as source_row,
+        {{ kept_if_excluded(source_row_from(
+            'unusual_source_row', ['referral_id', 'child_id', 'referral_date', 'closure_date']
+        )) }} as source_row,
         child_id,
         referral_date,
         closure_date,

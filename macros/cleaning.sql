@@ -105,51 +105,64 @@
 {#- Adds is_repeat (an identical row came earlier in the file) and has_conflicting_versions (another row with
     the same key differs), so a staging model can tell exact repeats from conflicting ones. Only rows that
     passed their own checks take part. With no key_columns (a file whose key is the whole row) there is
-    nothing to conflict. One sort of a narrow copy of the rows (their number and compared columns), and
-    only the rows it flags joined back: a window carrying every column cost most of a national build. -#}
+    nothing to conflict. One sort of a narrow copy of the rows (their number and compared columns), each
+    row set beside the one before it, and only the rows it flags joined back: a window carrying every
+    column cost most of a national build. -#}
 {% macro duplicate_checks(cte_name, key_columns, compare_columns, row_reason_column='row_reason') -%}
     {%- set partition_columns = key_columns or compare_columns -%}
     {%- set value_columns = compare_columns | reject('in', partition_columns) | list -%}
     {%- set sort_columns = value_columns + ['source_row_number'] -%}
-    row_versions as (
+    {#- Sorted by key, then values, then file order: a row's repeats follow it, and a key whose rows differ
+        has a row unlike the one before it. -#}
+    row_versions as {{ materialized_cte() }} (
         select
             source_row_number,
-            (
-                row_number() over rows_in_order > 1
-                {%- for column in value_columns %}
-                and lag({{ column }}) over rows_in_order is not distinct from {{ column }}
-                {%- endfor %}
-            ) as is_repeat,
-            {#- Sorted by their values, a key's rows all agree exactly when its first and last rows do. #}
-            {%- if value_columns %}
+            {{ partition_columns | join(', ') }},
+            lag(source_row_number) over rows_in_order is not null as follows_a_row_of_its_key,
             (
                 {%- for column in value_columns %}
-                {{ "or " if not loop.first }}first_value({{ column }}) over rows_of_key
-                is distinct from last_value({{ column }}) over rows_of_key
+                {{ "and " if not loop.first }}lag({{ column }}) over rows_in_order is not distinct from {{ column }}
+                {%- else %}
+                true
                 {%- endfor %}
-            ) as has_conflicting_versions
-            {%- else %}
-            false as has_conflicting_versions
-            {%- endif %}
+            ) as has_the_values_before_it
         from {{ cte_name }}
         where {{ row_reason_column }} is null
-        window
-            rows_in_order as (
-                partition by {{ partition_columns | join(', ') }} order by {{ sort_columns | join(', ') }}
-            ),
-            rows_of_key as (
-                partition by {{ partition_columns | join(', ') }} order by {{ sort_columns | join(', ') }}
-                rows between unbounded preceding and unbounded following
-            )
+        window rows_in_order as (
+            partition by {{ partition_columns | join(', ') }} order by {{ sort_columns | join(', ') }}
+        )
     ),
+    {%- if value_columns %}
+
+    conflicting_keys as (
+        select distinct {{ key_columns | join(', ') }}
+        from row_versions
+        where follows_a_row_of_its_key and not has_the_values_before_it
+    ),
+    {%- endif %}
 
     flagged_rows as (
         select
-            source_row_number,
-            is_repeat,
-            has_conflicting_versions
+            row_versions.source_row_number,
+            row_versions.follows_a_row_of_its_key and row_versions.has_the_values_before_it as is_repeat,
+            {%- if value_columns %}
+            conflicting_keys.{{ key_columns[0] }} is not null as has_conflicting_versions
+            {%- else %}
+            false as has_conflicting_versions
+            {%- endif %}
         from row_versions
-        where is_repeat or has_conflicting_versions
+        {%- if value_columns %}
+        left join conflicting_keys
+            on
+            {%- for key in key_columns %}
+                {{ "and " if not loop.first }}row_versions.{{ key }} = conflicting_keys.{{ key }}
+            {%- endfor %}
+        {%- endif %}
+        where
+            (row_versions.follows_a_row_of_its_key and row_versions.has_the_values_before_it)
+            {%- if value_columns %}
+            or conflicting_keys.{{ key_columns[0] }} is not null
+            {%- endif %}
     ),
 
     with_duplicate_checks as (

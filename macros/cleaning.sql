@@ -114,7 +114,7 @@
     {%- set sort_columns = value_columns + ['source_row_number'] -%}
     {#- Sorted by key, then values, then file order: a row's repeats follow it, and a key whose rows differ
         has a row unlike the one before it. -#}
-    row_versions as {{ materialized_cte() }} (
+    rows_beside_the_one_before as (
         select
             source_row_number,
             {{ partition_columns | join(', ') }},
@@ -132,19 +132,28 @@
             partition by {{ partition_columns | join(', ') }} order by {{ sort_columns | join(', ') }}
         )
     ),
+
+    row_versions as {{ materialized_cte() }} (
+        select
+            source_row_number,
+            {{ partition_columns | join(', ') }},
+            follows_a_row_of_its_key and has_the_values_before_it as is_repeat,
+            follows_a_row_of_its_key and not has_the_values_before_it as differs_from_the_row_before
+        from rows_beside_the_one_before
+    ),
     {%- if value_columns %}
 
     conflicting_keys as (
         select distinct {{ key_columns | join(', ') }}
         from row_versions
-        where follows_a_row_of_its_key and not has_the_values_before_it
+        where differs_from_the_row_before
     ),
     {%- endif %}
 
     flagged_rows as (
         select
             row_versions.source_row_number,
-            row_versions.follows_a_row_of_its_key and row_versions.has_the_values_before_it as is_repeat,
+            row_versions.is_repeat,
             {%- if value_columns %}
             conflicting_keys.{{ key_columns[0] }} is not null as has_conflicting_versions
             {%- else %}
@@ -159,7 +168,7 @@
             {%- endfor %}
         {%- endif %}
         where
-            (row_versions.follows_a_row_of_its_key and row_versions.has_the_values_before_it)
+            row_versions.is_repeat
             {%- if value_columns %}
             or conflicting_keys.{{ key_columns[0] }} is not null
             {%- endif %}

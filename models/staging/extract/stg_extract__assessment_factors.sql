@@ -21,7 +21,10 @@ cleaned as (
         source_row_number,
         {{ unusual_source_row(
             extract_contract()['assessment_factors'],
-            [clean_text('assessment_id'), clean_code('factor_code')]
+            [
+                clean_text('assessment_id'),
+                clean_code('factor_code')
+            ]
         ) }} as unusual_source_row
     from source
 ),
@@ -96,7 +99,7 @@ final as (
         assessment_id,
         source_row_number,
         {{ kept_if_excluded(source_row_from(
-            'unusual_source_row', ['assessment_id', 'factor_code']
+            'unusual_source_row', extract_contract()['assessment_factors']
         )) }} as source_row,
         factor_code,
         exclusion_reason

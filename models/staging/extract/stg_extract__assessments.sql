@@ -22,7 +22,12 @@ cleaned as (
         source_row_number,
         {{ unusual_source_row(
             extract_contract()['assessments'],
-            [clean_text('assessment_id'), clean_text('referral_id'), clean_date('start_date'), clean_date('authorised_date')]
+            [
+                clean_text('assessment_id'),
+                clean_text('referral_id'),
+                clean_date('start_date'),
+                clean_date('authorised_date')
+            ]
         ) }} as unusual_source_row
     from source
 ),
@@ -75,7 +80,7 @@ final as (
         assessment_id,
         source_row_number,
         {{ kept_if_excluded(source_row_from(
-            'unusual_source_row', ['assessment_id', 'referral_id', 'start_date', 'authorised_date']
+            'unusual_source_row', extract_contract()['assessments']
         )) }} as source_row,
         referral_id,
         start_date,

@@ -22,7 +22,12 @@ cleaned as (
         source_row_number,
         {{ unusual_source_row(
             extract_contract()['referrals'],
-            [clean_text('referral_id'), clean_text('child_id'), clean_date('referral_date'), clean_date('closure_date')]
+            [
+                clean_text('referral_id'),
+                clean_text('child_id'),
+                clean_date('referral_date'),
+                clean_date('closure_date')
+            ]
         ) }} as unusual_source_row
     from source
 ),
@@ -75,7 +80,7 @@ final as (
         referral_id,
         source_row_number,
         {{ kept_if_excluded(source_row_from(
-            'unusual_source_row', ['referral_id', 'child_id', 'referral_date', 'closure_date']
+            'unusual_source_row', extract_contract()['referrals']
         )) }} as source_row,
         child_id,
         referral_date,

@@ -105,73 +105,68 @@
 {#- Adds is_repeat (an identical row came earlier in the file) and has_conflicting_versions (another row with
     the same key differs), so a staging model can tell exact repeats from conflicting ones. Only rows that
     passed their own checks take part. With no key_columns (a file whose key is the whole row) there is
-    nothing to conflict. One sort of a narrow copy of the rows (their number and compared columns), each
-    row set beside the one before it, and only the rows it flags joined back: a window carrying every
-    column cost most of a national build. -#}
+    nothing to conflict.
+    Rows are first grouped by their key alone (by a hash of the compared values where the key is the whole
+    row), a group of fixed-width or single-text keys: a key with one row is neither a repeat nor in
+    conflict, and those are nearly all. A key conflicts when some compared column's values differ among its
+    rows (smallest and largest differ, or some rows lack it and others have it). Only the rows of keys on
+    more than one row are then grouped by their values exactly, for the first row of each value set.
+    A sort of every row by key and values (a window) cost twice as much at national size. -#}
 {% macro duplicate_checks(cte_name, key_columns, compare_columns, row_reason_column='row_reason') -%}
-    {%- set partition_columns = key_columns or compare_columns -%}
-    {%- set value_columns = compare_columns | reject('in', partition_columns) | list -%}
-    {%- set sort_columns = value_columns + ['source_row_number'] -%}
-    {#- Sorted by key, then values, then file order: a row's repeats follow it, and a key whose rows differ
-        has a row unlike the one before it. -#}
-    rows_beside_the_one_before as (
+    {#- With no key, rows sharing a hash may still differ: they are not in conflict, only unlike. -#}
+    {%- set value_columns = (compare_columns | reject('in', key_columns) | list) if key_columns else [] -%}
+    {%- set group_columns = key_columns + value_columns if key_columns else compare_columns -%}
+    {%- set key_expression = key_columns | join(', ') if key_columns else 'hash(' ~ compare_columns | join(', ') ~ ')' -%}
+    passing_rows as {{ materialized_cte() }} (
         select
             source_row_number,
-            {{ partition_columns | join(', ') }},
-            lag(source_row_number) over rows_in_order is not null as follows_a_row_of_its_key,
-            (
-                {%- for column in value_columns %}
-                {{ "and " if not loop.first }}lag({{ column }}) over rows_in_order is not distinct from {{ column }}
-                {%- else %}
-                true
-                {%- endfor %}
-            ) as has_the_values_before_it
+            {{ group_columns | join(', ') }},
+            {{ key_expression }} as duplicate_key
         from {{ cte_name }}
         where {{ row_reason_column }} is null
-        window rows_in_order as (
-            partition by {{ partition_columns | join(', ') }} order by {{ sort_columns | join(', ') }}
-        )
     ),
 
-    row_versions as {{ materialized_cte() }} (
+    keys_on_several_rows as (
         select
-            source_row_number,
-            {{ partition_columns | join(', ') }},
-            follows_a_row_of_its_key and has_the_values_before_it as is_repeat,
-            follows_a_row_of_its_key and not has_the_values_before_it as differs_from_the_row_before
-        from rows_beside_the_one_before
+            duplicate_key,
+            (
+                {%- for column in value_columns %}
+                {{ "or " if not loop.first }}(min({{ column }}) is distinct from max({{ column }}))
+                or (count({{ column }}) not in (0, count(*)))
+                {%- else %}
+                false
+                {%- endfor %}
+            ) as has_conflicting_versions
+        from passing_rows
+        group by duplicate_key
+        having count(*) > 1
     ),
-    {%- if value_columns %}
 
-    conflicting_keys as (
-        select distinct {{ key_columns | join(', ') }}
-        from row_versions
-        where differs_from_the_row_before
+    value_sets as (
+        select
+            {%- for column in group_columns %}
+            passing_rows.{{ column }},
+            {%- endfor %}
+            min(passing_rows.source_row_number) as first_row_number
+        from passing_rows
+        inner join keys_on_several_rows
+            on passing_rows.duplicate_key = keys_on_several_rows.duplicate_key
+        group by {% for column in group_columns %}passing_rows.{{ column }}{{ ", " if not loop.last }}{% endfor %}
     ),
-    {%- endif %}
 
     flagged_rows as (
         select
-            row_versions.source_row_number,
-            row_versions.is_repeat,
-            {%- if value_columns %}
-            conflicting_keys.{{ key_columns[0] }} is not null as has_conflicting_versions
-            {%- else %}
-            false as has_conflicting_versions
-            {%- endif %}
-        from row_versions
-        {%- if value_columns %}
-        left join conflicting_keys
+            passing_rows.source_row_number,
+            passing_rows.source_row_number != value_sets.first_row_number as is_repeat,
+            keys_on_several_rows.has_conflicting_versions
+        from passing_rows
+        inner join keys_on_several_rows
+            on passing_rows.duplicate_key = keys_on_several_rows.duplicate_key
+        inner join value_sets
             on
-            {%- for key in key_columns %}
-                {{ "and " if not loop.first }}row_versions.{{ key }} = conflicting_keys.{{ key }}
+            {%- for column in group_columns %}
+                {{ "and " if not loop.first }}passing_rows.{{ column }} is not distinct from value_sets.{{ column }}
             {%- endfor %}
-        {%- endif %}
-        where
-            row_versions.is_repeat
-            {%- if value_columns %}
-            or conflicting_keys.{{ key_columns[0] }} is not null
-            {%- endif %}
     ),
 
     with_duplicate_checks as (

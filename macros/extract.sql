@@ -185,15 +185,21 @@
 {#- Stop on a CSV file the reader cannot take as the contract's text: a workbook or other zip renamed .csv,
     UTF-16 text, bytes that are not UTF-8, a line with more or fewer fields than the header (a footer such
     as "Total rows: 20670", a ragged row). One line: the file, the line number, what is wrong, what to do.
-    DuckDB lists the lines its reader would reject (store_rejects) instead of failing deep in a model. -#}
+    DuckDB lists the lines its reader would reject (store_rejects) instead of failing deep in a model.
+    A zip or a byte-order mark must be told before the reader sees the file (its sniffer stops on a real
+    workbook); they are found by comparing the file's bytes with the prefixes, which reads no further than
+    they do. A slice of the first bytes copies the whole file (some 2 s a national file), so the UTF-16 with
+    no byte-order mark that a zero byte shows is looked for only when the reader has rejected a line. -#}
 {% macro validate_csv_rows(path) -%}
-    {%- set first_bytes = run_query("select hex(content[1:4]) from read_blob(" ~ sql_string(path) ~ ")")
-        .columns[0].values()[0] or '' -%}
     {%- set to_do = "Save it from the spreadsheet or system as 'CSV UTF-8' (see docs/extract-contract.md)." -%}
-    {%- if first_bytes.startswith('504B0304') -%}
+    {%- set starts = run_query("select "
+        ~ file_starts_with('504B0304') ~ ", "
+        ~ file_starts_with('FFFE') ~ " or " ~ file_starts_with('FEFF') ~ " or " ~ file_starts_with('00')
+        ~ " from read_blob(" ~ sql_string(path) ~ ")").rows[0] -%}
+    {%- if starts[0] -%}
         {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is a zip file (an Excel workbook renamed .csv?), "
             ~ "not CSV text. " ~ to_do) }}
-    {%- elif first_bytes[:4] in ['FFFE', 'FEFF'] or '00' in [first_bytes[0:2], first_bytes[2:4], first_bytes[4:6]] -%}
+    {%- elif starts[1] -%}
         {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is UTF-16 text, not UTF-8. " ~ to_do) }}
     {%- endif -%}
     {%- do run_query("drop table if exists foi_csv_rejects; drop table if exists foi_csv_scans") -%}
@@ -202,8 +208,12 @@
     {%- set rejected = run_query(
         "select line, error_type, csv_line, error_message from foi_csv_rejects order by line limit 1") -%}
     {%- if rejected.rows | length > 0 -%}
+        {%- set first_bytes = run_query("select hex(content[1:4]) from read_blob(" ~ sql_string(path) ~ ")")
+            .columns[0].values()[0] or '' -%}
         {%- set line, error_type, text, detail = rejected.rows[0] -%}
-        {%- if error_type == 'INVALID ENCODING' -%}
+        {%- if '00' in [first_bytes[2:4], first_bytes[4:6]] -%}
+            {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is UTF-16 text, not UTF-8. " ~ to_do) }}
+        {%- elif error_type == 'INVALID ENCODING' -%}
             {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " line " ~ line
                 ~ " holds bytes that are not UTF-8 (Latin-1 or Windows-1252 text?). " ~ to_do) }}
         {%- else -%}
@@ -212,6 +222,20 @@
                 ~ " unclosed quote?). Mend or remove the line.") }}
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#- True where read_blob's content begins with the bytes written in hex: at or after the prefix and before
+    the first byte string after every string it begins (its last byte below FF one more, trailing FFs
+    dropped), as bytes compare. -#}
+{% macro file_starts_with(hex_prefix) -%}
+    {%- set prefix = namespace(kept=hex_prefix.upper()) -%}
+    {%- for _ in range(hex_prefix | length // 2) if prefix.kept[-2:] == 'FF' -%}
+        {%- set prefix.kept = prefix.kept[:-2] -%}
+    {%- endfor -%}
+    {%- set kept = prefix.kept -%}
+    {%- set next_byte = '%02X' | format(kept[-2:] | int(base=16) + 1) -%}
+    (content >= unhex('{{ hex_prefix }}') and content < unhex('{{ kept[:-2] ~ next_byte }}'))
 {%- endmacro %}
 
 

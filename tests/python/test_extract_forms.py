@@ -127,6 +127,18 @@ def utf16_text(folder: Path) -> None:
     path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
 
 
+def utf16_forms(encoding: str, with_mark: bool) -> Callable[[Path], None]:
+    """UTF-16 written another way: big-endian with its byte-order mark (FE FF), or either order without one
+    (a zero byte first, or second)."""
+
+    def damage(folder: Path) -> None:
+        path = folder / "children.csv"
+        text = path.read_text(encoding="utf-8")
+        path.write_bytes((("\ufeff" if with_mark else "") + text).encode(encoding))
+
+    return damage
+
+
 def workbook_renamed(folder: Path) -> None:
     from openpyxl import Workbook
 
@@ -169,6 +181,9 @@ def test_the_release_is_built_only_after_the_extract_checks(default_db: Path) ->
         ),
         (latin1_text, r"children\.csv line 4 holds bytes that are not UTF-8"),
         (utf16_text, r"children\.csv is UTF-16 text, not UTF-8"),
+        (utf16_forms("utf-16-be", with_mark=True), r"children\.csv is UTF-16 text, not UTF-8"),
+        (utf16_forms("utf-16-le", with_mark=False), r"children\.csv is UTF-16 text, not UTF-8"),
+        (utf16_forms("utf-16-be", with_mark=False), r"children\.csv is UTF-16 text, not UTF-8"),
         (workbook_renamed, r"children\.csv is a zip file \(an Excel workbook renamed \.csv\?\)"),
     ],
     ids=[
@@ -182,6 +197,9 @@ def test_the_release_is_built_only_after_the_extract_checks(default_db: Path) ->
         "ragged row",
         "Latin-1",
         "UTF-16",
+        "UTF-16 big-endian with its mark",
+        "UTF-16 little-endian, no mark",
+        "UTF-16 big-endian, no mark",
         "workbook renamed",
     ],
 )

@@ -106,17 +106,18 @@
     the same key differs), so a staging model can tell exact repeats from conflicting ones. Only rows that
     passed their own checks take part. With no key_columns (a file whose key is the whole row) there is
     nothing to conflict.
-    Rows are first grouped by their key alone (by a hash of the compared values where the key is the whole
-    row), a group of fixed-width or single-text keys: a key with one row is neither a repeat nor in
-    conflict, and those are nearly all. A key conflicts when some compared column's values differ among its
-    rows (smallest and largest differ, or some rows lack it and others have it). Only the rows of keys on
-    more than one row are then grouped by their values exactly, for the first row of each value set.
+    Rows are first counted by their key alone (by a hash of the compared values where the key is the whole
+    row): a key on one row is neither a repeat nor in conflict, and those are nearly all. Only the rows of
+    keys on more than one row are then grouped by their values exactly: the first row of each value set is
+    not a repeat, and a key with more than one value set is in conflict.
     A sort of every row by key and values (a window) cost twice as much at national size. -#}
 {% macro duplicate_checks(cte_name, key_columns, compare_columns, row_reason_column='row_reason') -%}
     {#- With no key, rows sharing a hash may still differ: they are not in conflict, only unlike. -#}
     {%- set value_columns = (compare_columns | reject('in', key_columns) | list) if key_columns else [] -%}
     {%- set group_columns = key_columns + value_columns if key_columns else compare_columns -%}
-    {%- set key_expression = key_columns | join(', ') if key_columns else 'hash(' ~ compare_columns | join(', ') ~ ')' -%}
+    {#- What rows are counted by: the key where it is one column, else a hash (of the key, or of the row). -#}
+    {%- set key_expression = key_columns[0] if key_columns | length == 1
+        else 'hash(' ~ (key_columns or compare_columns) | join(', ') ~ ')' -%}
     passing_rows as {{ materialized_cte() }} (
         select
             source_row_number,
@@ -127,26 +128,18 @@
     ),
 
     keys_on_several_rows as (
-        select
-            duplicate_key,
-            (
-                {%- for column in value_columns %}
-                {{ "or " if not loop.first }}(min({{ column }}) is distinct from max({{ column }}))
-                or (count({{ column }}) not in (0, count(*)))
-                {%- else %}
-                false
-                {%- endfor %}
-            ) as has_conflicting_versions
+        select duplicate_key
         from passing_rows
         group by duplicate_key
         having count(*) > 1
     ),
 
-    value_sets as (
+    value_sets as {{ materialized_cte() }} (
         select
             {%- for column in group_columns %}
             passing_rows.{{ column }},
             {%- endfor %}
+            any_value(passing_rows.duplicate_key) as duplicate_key,
             min(passing_rows.source_row_number) as first_row_number
         from passing_rows
         inner join keys_on_several_rows
@@ -154,18 +147,36 @@
         group by {% for column in group_columns %}passing_rows.{{ column }}{{ ", " if not loop.last }}{% endfor %}
     ),
 
+    {#- A key with more than one value set (none where the key is the whole row). -#}
+    conflicting_keys as (
+        {%- if value_columns %}
+        select {{ key_columns | join(', ') }}
+        from value_sets
+        group by {{ key_columns | join(', ') }}
+        having count(*) > 1
+        {%- else %}
+        select {{ group_columns | join(', ') }}
+        from value_sets
+        where false
+        {%- endif %}
+    ),
+
     flagged_rows as (
         select
             passing_rows.source_row_number,
             passing_rows.source_row_number != value_sets.first_row_number as is_repeat,
-            keys_on_several_rows.has_conflicting_versions
+            conflicting_keys.{{ group_columns[0] }} is not null as has_conflicting_versions
         from passing_rows
-        inner join keys_on_several_rows
-            on passing_rows.duplicate_key = keys_on_several_rows.duplicate_key
         inner join value_sets
             on
+            passing_rows.duplicate_key = value_sets.duplicate_key
             {%- for column in group_columns %}
-                {{ "and " if not loop.first }}passing_rows.{{ column }} is not distinct from value_sets.{{ column }}
+            and passing_rows.{{ column }} is not distinct from value_sets.{{ column }}
+            {%- endfor %}
+        left join conflicting_keys
+            on
+            {%- for key in (key_columns if value_columns else group_columns) %}
+                {{ "and " if not loop.first }}value_sets.{{ key }} = conflicting_keys.{{ key }}
             {%- endfor %}
     ),
 

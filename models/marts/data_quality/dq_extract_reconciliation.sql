@@ -2,13 +2,6 @@
 
 with
 {% for file_name in files %}
-    {{ file_name }}_rows_in as (
-        select
-            {{ sql_string(extract_file_name(file_name)) }} as file_name,
-            {{ loop.index }} as file_order,
-            {{ extract_rows_in(file_name) }} as rows_in
-    ),
-
     {{ file_name }}_outcomes as (
         select
             {{ sql_string(extract_file_name(file_name)) }} as file_name,
@@ -19,10 +12,7 @@ with
 {% endfor %}
 
 rows_in as (
-    {%- for file_name in files %}
-        select * from {{ file_name }}_rows_in
-        {{ "union all" if not loop.last }}
-    {%- endfor %}
+    select * from {{ ref('int_extract_rows_counted') }}
 ),
 
 outcomes as (

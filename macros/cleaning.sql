@@ -118,7 +118,9 @@
     {#- What rows are counted by: the key where it is one column, else a hash (of the key, or of the row). -#}
     {%- set key_expression = key_columns[0] if key_columns | length == 1
         else 'hash(' ~ (key_columns or compare_columns) | join(', ') ~ ')' -%}
-    passing_rows as {{ materialized_cte() }} (
+    {#- Not materialized: a copy of every passing row cost more (memory at national size) than reading the
+        row checks again. -#}
+    passing_rows as (
         select
             source_row_number,
             {{ group_columns | join(', ') }},
@@ -203,13 +205,17 @@
 {%- endmacro %}
 
 
-{#- The raw row's text where it differs from its cleaned values written the same way (a space, a small
+{#- The raw row's text where a field differs from its cleaned value written the same way (a space, a small
     letter, a time after a date), else null: most rows are as the contract writes them, so a staging model
     carries an empty column through its checks instead of every row's text. source_row_from rebuilds it.
-    (Both texts are never null: source_row_text writes a missing value as nothing.) -#}
+    Compared field by field (a missing value written as nothing, as source_row_text does), so no text is
+    built for a usual row. -#}
 {% macro unusual_source_row(raw_columns, cleaned_expressions) -%}
     case
-        when {{ source_row_text(raw_columns) }} != {{ source_row_text(cleaned_expressions) }}
+        when
+        {%- for raw, cleaned in zip(raw_columns, cleaned_expressions) %}
+            {{ "or " if not loop.first }}coalesce({{ raw }}, '') != coalesce(cast({{ cleaned }} as {{ dbt.type_string() }}), '')
+        {%- endfor %}
             then {{ source_row_text(raw_columns) }}
     end
 {%- endmacro %}

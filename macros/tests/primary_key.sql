@@ -21,6 +21,7 @@
             'the key is on more than one row' as failure,
             count(*) as rows_with_key
         from {{ model }}
+        {{ rows_that_may_share_a_key(model, columns) }}
         group by {{ columns | join(', ') }}
         having count(*) > 1
     )
@@ -29,3 +30,26 @@
     union all
     select * from repeated_keys
 {% endtest %}
+
+
+{#- A where clause keeping the rows that may share a key with another, so that only they are grouped by the
+    key's columns. DuckDB: the rows whose key hash is on more than one row (a hash of fixed width groups in
+    a third less time than the key's text at national size; rows that only share a hash are then told
+    apart by the key itself). Elsewhere every row. -#}
+{% macro rows_that_may_share_a_key(model, columns) -%}
+    {{ return(adapter.dispatch('rows_that_may_share_a_key', 'foi_exploitation')(model, columns)) }}
+{%- endmacro %}
+
+
+{% macro default__rows_that_may_share_a_key(model, columns) -%}
+{%- endmacro %}
+
+
+{% macro duckdb__rows_that_may_share_a_key(model, columns) -%}
+    where hash({{ columns | join(', ') }}) in (
+        select hash({{ columns | join(', ') }}) as key_hash
+        from {{ model }}
+        group by key_hash
+        having count(*) > 1
+    )
+{%- endmacro %}

@@ -256,3 +256,42 @@ def test_row_numbers_that_miss_or_repeat_a_row_fail_their_test(default_db: Path,
         -3000:
     ]
     assert result.stdout.count("PASS numbers_every_row_once_") == 2, result.stdout[-3000:]
+
+
+def test_a_repeated_or_missing_key_fails_its_primary_key_test(default_db: Path, tmp_path: Path) -> None:
+    """primary_key (one scan; on DuckDB only rows whose key hash repeats are grouped by the key) fails where
+    a used row repeats another's key, one key of two columns or one, or lacks a key column, and passes the
+    tables left as built."""
+    db_path = tmp_path / "foi.duckdb"
+    db_path.write_bytes(default_db.read_bytes())
+    with duckdb.connect(str(db_path)) as con:
+        factor = con.execute(
+            "select assessment_id, factor_code from staging.stg_extract__assessment_factors "
+            "where exclusion_reason is null order by source_row_number limit 1"
+        ).fetchone()
+        con.execute(
+            "update staging.stg_extract__assessment_factors set assessment_id = ?, factor_code = ? "
+            "where source_row_number = (select max(source_row_number) from staging.stg_extract__assessment_factors "
+            "where exclusion_reason is null)",
+            list(factor),
+        )
+        con.execute(
+            "update staging.stg_extract__children set child_id = (select min(child_id) from staging.stg_extract__children "
+            "where exclusion_reason is null) where source_row_number = (select max(source_row_number) "
+            "from staging.stg_extract__children where exclusion_reason is null)"
+        )
+        con.execute(
+            "update staging.stg_extract__assessments set assessment_id = null where source_row_number = (select "
+            "min(source_row_number) from staging.stg_extract__assessments where exclusion_reason is null)"
+        )
+    result = run_dbt("test", "--select", "test_name:primary_key", db_path=db_path)
+    failed = {
+        model
+        for line in result.stdout.splitlines()
+        if " FAIL " in line and "primary_key_" in line
+        for model in ("children", "referrals", "assessments", "assessment_factors", "exploitation_flags")
+        if f"primary_key_stg_extract__{model}_" in line
+    }
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert failed == {"children", "assessments", "assessment_factors"}, result.stdout[-3000:]
+    assert "PASS primary_key_stg_extract__referrals_" in result.stdout, result.stdout[-3000:]

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from independent_joint_attack import narrower_than_allowed
+from register_reads import child_years, published_cells, recorded
 
 from conftest import PROJECT_DIR, dbt_build, isolated_register, query
 from foi_exploitation.cells import Cell, DisclosureRules
@@ -24,23 +25,6 @@ from foi_exploitation.release.export import export
 from foi_exploitation.suppression import suppress
 
 SECOND = '{age_group_starts: [0, 10, 14, 16], foi_reference: "FOI 6001", release_register_dir: "%s"}'
-
-
-def published_cells(folder: Path) -> list[dict]:
-    with open(folder / "cells.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def child_years(db_path: Path) -> list[tuple]:
-    return query(
-        db_path,
-        "select child_id, financial_year, sex, is_cse, is_cce, age_years from intermediate.int_children_identified_by_year "
-        "where is_cse or is_cce",
-    )
-
-
-def recorded(db_path: Path) -> dict[str, bool]:
-    return dict(query(db_path, "select financial_year, is_cce_recorded from intermediate.int_financial_years"))
 
 
 @pytest.fixture(scope="module")
@@ -196,107 +180,6 @@ def test_a_release_made_before_the_register_can_be_imported(two_releases: dict[s
     broken = tmp_path / "broken.csv"
     broken.write_text(all_cells.read_text(encoding="utf-8").replace(",[c]\n", ",c\n", 1), encoding="utf-8")
     assert main([str(broken), *args[1:], "--first-financial-year", "2019", "--last-financial-year", "2025"]) == 1
-
-
-# ---- a provisional figure, revised -----------------------------------------------------------------
-
-CUT = "2025-01-31"
-
-
-def earlier_snapshot(folder: Path) -> Path:
-    """The default extract as it stood on 2025-01-31: later referrals, assessments and flags not yet made,
-    assessments authorised after it still open, ends after it not yet known."""
-    folder.mkdir(parents=True)
-
-    def rows(name: str) -> tuple[list[str], list[dict]]:
-        with open(PROJECT_DIR / "data" / "extract" / name, encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            return list(reader.fieldnames or []), list(reader)
-
-    def write(name: str, header: list[str], kept: list[dict]) -> None:
-        with open(folder / name, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.DictWriter(handle, header, lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(kept)
-
-    def after(value: str | None) -> bool:
-        return bool(value) and len(value.strip()) == 10 and value.strip() > CUT
-
-    header, children = rows("children.csv")
-    write("children.csv", header, children)
-    header, referrals = rows("referrals.csv")
-    referrals = [
-        r | {"closure_date": "" if after(r["closure_date"]) else r["closure_date"]}
-        for r in referrals
-        if not after(r["referral_date"])
-    ]
-    write("referrals.csv", header, referrals)
-    header, assessments = rows("assessments.csv")
-    assessments = [
-        a | {"authorised_date": "" if after(a["authorised_date"]) else a["authorised_date"]}
-        for a in assessments
-        if not after(a["start_date"])
-    ]
-    write("assessments.csv", header, assessments)
-    kept = {a["assessment_id"] for a in assessments}
-    header, factors = rows("assessment_factors.csv")
-    ids = {a["assessment_id"].strip().upper() for a in rows("assessments.csv")[1]}
-    kept_ids = {i.strip().upper() for i in kept}
-    # A factor of an assessment not yet started goes; an orphan row (no such assessment ever) stays one.
-    write(
-        "assessment_factors.csv",
-        header,
-        [
-            f
-            for f in factors
-            if f["assessment_id"].strip().upper() in kept_ids | ({f["assessment_id"].strip().upper()} - ids)
-        ],
-    )
-    header, flags = rows("exploitation_flags.csv")
-    flags = [
-        f | {"end_date": "" if after(f["end_date"]) else f["end_date"]} for f in flags if not after(f["start_date"])
-    ]
-    write("exploitation_flags.csv", header, flags)
-    return folder
-
-
-def test_a_revised_provisional_figure_is_safe_with_the_release_it_revises(tmp_path: Path) -> None:
-    """FOI 5000 from the 2025-01-31 extract (2024/25 provisional), then today's release: the children
-    added or removed since the provisional figure cannot be worked out from the two."""
-    reg = tmp_path / "register"
-    places = isolated_register(reg)
-    early_db = tmp_path / "early" / "foi.duckdb"
-    early_db.parent.mkdir()
-    early_vars = (
-        f'{{extract_date: "{CUT}", last_financial_year: 2024, foi_reference: "FOI 5000", '
-        f'release_register_dir: "{reg}", release_private_dir: "{places["private"]}"}}'
-    )
-    result = dbt_build(early_db, earlier_snapshot(tmp_path / "extract_2025"), "--vars", early_vars)
-    assert result.returncode == 0, result.stdout[-4000:]
-    import os
-
-    os.environ["FOI_EXTRACT_DIR"] = str(tmp_path / "extract_2025")
-    try:
-        export(early_db, tmp_path / "early_release", PROJECT_DIR, **places)
-    finally:
-        os.environ.pop("FOI_EXTRACT_DIR")
-    assert (places["private"] / "FOI_5000_2025-01-31.csv").is_file()
-    late_db = tmp_path / "late" / "foi.duckdb"
-    late_db.parent.mkdir()
-    late_vars = f'{{release_register_dir: "{reg}", release_private_dir: "{places["private"]}"}}'
-    result = dbt_build(late_db, None, "--vars", late_vars)
-    assert result.returncode == 0, result.stdout[-4000:]
-    export(late_db, tmp_path / "late_release", PROJECT_DIR, **places)
-    late = json.loads((reg / "FOI_5706_2026-01-31" / "release.json").read_text(encoding="utf-8"))
-    assert late["checked_against"] == ["FOI 5000 (extract of 2025-01-31)"]
-    early_rows, late_rows = child_years(early_db), child_years(late_db)
-    assert {r[0] for r in early_rows if r[1] == "2024/25"} != {r[0] for r in late_rows if r[1] == "2024/25"}
-    releases = [
-        (published_cells(reg / "FOI_5000_2025-01-31"), [0, 10, 13, 16], 1, "earlier"),
-        (published_cells(reg / "FOI_5706_2026-01-31"), [0, 10, 13, 16], 1, "later"),
-    ]
-    years = {y: r for y, r in recorded(late_db).items() if y <= "2024/25"}
-    assert narrower_than_allowed(releases, late_rows, years, earlier_child_years=early_rows) == []
 
 
 # ---- generated pairs of releases -------------------------------------------------------------------

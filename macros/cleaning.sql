@@ -149,25 +149,25 @@
         group by {% for column in group_columns %}passing_rows.{{ column }}{{ ", " if not loop.last }}{% endfor %}
     ),
 
-    {#- A key with more than one value set (none where the key is the whole row). -#}
+    {%- if value_columns %}
+
     conflicting_keys as (
-        {%- if value_columns %}
         select {{ key_columns | join(', ') }}
         from value_sets
         group by {{ key_columns | join(', ') }}
         having count(*) > 1
-        {%- else %}
-        select {{ group_columns | join(', ') }}
-        from value_sets
-        where false
-        {%- endif %}
     ),
+    {%- endif %}
 
     flagged_rows as (
         select
             passing_rows.source_row_number,
             passing_rows.source_row_number != value_sets.first_row_number as is_repeat,
-            conflicting_keys.{{ group_columns[0] }} is not null as has_conflicting_versions
+            {%- if value_columns %}
+            conflicting_keys.{{ key_columns[0] }} is not null as has_conflicting_versions
+            {%- else %}
+            false as has_conflicting_versions
+            {%- endif %}
         from passing_rows
         inner join value_sets
             on
@@ -175,11 +175,13 @@
             {%- for column in group_columns %}
             and passing_rows.{{ column }} is not distinct from value_sets.{{ column }}
             {%- endfor %}
+        {%- if value_columns %}
         left join conflicting_keys
             on
-            {%- for key in (key_columns if value_columns else group_columns) %}
+            {%- for key in key_columns %}
                 {{ "and " if not loop.first }}value_sets.{{ key }} = conflicting_keys.{{ key }}
             {%- endfor %}
+        {%- endif %}
     ),
 
     with_duplicate_checks as (

@@ -41,19 +41,15 @@ def earlier_snapshot(folder: Path) -> Path:
 
     header, children = rows("children.csv")
     write("children.csv", header, children)
+
+    def as_at_the_cut(rows: list[dict], started: str, ended: str) -> list[dict]:
+        """The rows started by the cut, with an end after it not yet known."""
+        return [r | {ended: "" if after(r[ended]) else r[ended]} for r in rows if not after(r[started])]
+
     header, referrals = rows("referrals.csv")
-    referrals = [
-        r | {"closure_date": "" if after(r["closure_date"]) else r["closure_date"]}
-        for r in referrals
-        if not after(r["referral_date"])
-    ]
-    write("referrals.csv", header, referrals)
+    write("referrals.csv", header, as_at_the_cut(referrals, "referral_date", "closure_date"))
     header, assessments = rows("assessments.csv")
-    assessments = [
-        a | {"authorised_date": "" if after(a["authorised_date"]) else a["authorised_date"]}
-        for a in assessments
-        if not after(a["start_date"])
-    ]
+    assessments = as_at_the_cut(assessments, "start_date", "authorised_date")
     write("assessments.csv", header, assessments)
     kept = {a["assessment_id"] for a in assessments}
     header, factors = rows("assessment_factors.csv")
@@ -67,10 +63,7 @@ def earlier_snapshot(folder: Path) -> Path:
 
     write("assessment_factors.csv", header, [f for f in factors if stays(f)])
     header, flags = rows("exploitation_flags.csv")
-    flags = [
-        f | {"end_date": "" if after(f["end_date"]) else f["end_date"]} for f in flags if not after(f["start_date"])
-    ]
-    write("exploitation_flags.csv", header, flags)
+    write("exploitation_flags.csv", header, as_at_the_cut(flags, "start_date", "end_date"))
     return folder
 
 

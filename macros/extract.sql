@@ -192,6 +192,7 @@
     no byte-order mark that a zero byte shows is looked for only when the reader has rejected a line. -#}
 {% macro validate_csv_rows(path) -%}
     {%- set to_do = "Save it from the spreadsheet or system as 'CSV UTF-8' (see docs/extract-contract.md)." -%}
+    {%- set utf16 = "Extract file " ~ path ~ " is UTF-16 text, not UTF-8. " ~ to_do -%}
     {%- set starts = run_query("select "
         ~ file_starts_with('504B0304') ~ ", "
         ~ file_starts_with('FFFE') ~ " or " ~ file_starts_with('FEFF') ~ " or " ~ file_starts_with('00')
@@ -200,7 +201,7 @@
         {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is a zip file (an Excel workbook renamed .csv?), "
             ~ "not CSV text. " ~ to_do) }}
     {%- elif starts[1] -%}
-        {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is UTF-16 text, not UTF-8. " ~ to_do) }}
+        {{ exceptions.raise_compiler_error(utf16) }}
     {%- endif -%}
     {%- do run_query("drop table if exists foi_csv_rejects; drop table if exists foi_csv_scans") -%}
     {%- do run_query("select count(*) from " ~ extract_csv_scan(path,
@@ -212,7 +213,7 @@
             .columns[0].values()[0] or '' -%}
         {%- set line, error_type, text, detail = rejected.rows[0] -%}
         {%- if '00' in [first_bytes[2:4], first_bytes[4:6]] -%}
-            {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " is UTF-16 text, not UTF-8. " ~ to_do) }}
+            {{ exceptions.raise_compiler_error(utf16) }}
         {%- elif error_type == 'INVALID ENCODING' -%}
             {{ exceptions.raise_compiler_error("Extract file " ~ path ~ " line " ~ line
                 ~ " holds bytes that are not UTF-8 (Latin-1 or Windows-1252 text?). " ~ to_do) }}

@@ -3,20 +3,13 @@
     staging chain instead of after it. -#}
 {%- set files = extract_contract().keys() | list %}
 
-with
-{% for file_name in files %}
-    -- depends_on: {{ source('extract', file_name) }}
-    {{ file_name }}_rows_in as (
+with final as (
+    {%- for file_name in files %}
+        -- depends_on: {{ source('extract', file_name) }}
         select
             {{ sql_string(extract_file_name(file_name)) }} as file_name,
             {{ loop.index }} as file_order,
             {{ extract_rows_in(file_name) }} as rows_in
-    ),
-{% endfor %}
-
-final as (
-    {%- for file_name in files %}
-        select * from {{ file_name }}_rows_in
         {{ "union all" if not loop.last }}
     {%- endfor %}
 )

@@ -50,16 +50,18 @@ row_checks as {{ materialized_cte() }} (
 {{ duplicate_checks('row_checks', [], ['assessment_id', 'factor_code']) }},
 
 -- Code 21 ("no factors identified") must stand alone: beside other factors it is contradictory. Found from
--- the few assessments with a 21, so the check costs little however large the file.
+-- the few assessments with a 21, so the check costs little however large the file. Read from the row checks (a
+-- repeat row is still a 21 or still another factor): with_duplicate_checks then has one reader and is not
+-- computed into memory first.
 assessments_with_21 as (
     select distinct assessment_id
-    from with_duplicate_checks
+    from row_checks
     where row_reason is null and factor_code = '21'
 ),
 
 assessments_with_21_beside_others as (
     select distinct assessment_id
-    from with_duplicate_checks
+    from row_checks
     where
         row_reason is null
         and factor_code != '21'

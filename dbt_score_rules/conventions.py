@@ -1,7 +1,7 @@
 """Project conventions as dbt-score rules: layer names, one YAML file per folder, tested grains, owners.
 
 The layout follows dbt Labs' "how we structure our dbt projects": `models/staging/<source>/` holds
-`stg_<source>__<entity>` models, `models/intermediate/` holds `int_<verb>...` models, and `models/marts/<area>/`
+`stg_<source>__<entity>` models (and its `base/` folder `base_<source>__<entity>` models), `models/intermediate/` holds `int_<verb>...` models, and `models/marts/<area>/`
 holds the marts, each area with its own prefixes. Every folder documents its models in one
 `_<folder>__models.yml` beside them.
 """
@@ -47,6 +47,8 @@ def model_name_follows_layer_convention(
     parts = _model_folder(model).parts
     if parts[:2] == ("models", "staging") and len(parts) == 3:
         pattern, expected = rf"stg_{re.escape(parts[2])}__[a-z0-9_]+", f"stg_{parts[2]}__<entity>"
+    elif parts[:2] == ("models", "staging") and len(parts) == 4 and parts[3] == "base":
+        pattern, expected = rf"base_{re.escape(parts[2])}__[a-z0-9_]+", f"base_{parts[2]}__<entity>"
     elif parts == ("models", "intermediate"):
         pattern, expected = r"int_[a-z0-9_]+", "int_<verb>_<what>"
     elif parts[:2] == ("models", "marts") and len(parts) == 3:
@@ -57,7 +59,7 @@ def model_name_follows_layer_convention(
         expected = " or ".join(f"{prefix}..." for prefix in prefixes)
     else:
         return RuleViolation(
-            f"Model is in `{'/'.join(parts)}`: use models/staging/<source>/, models/intermediate/ "
+            f"Model is in `{'/'.join(parts)}`: use models/staging/<source>/ (its base/), models/intermediate/ "
             "or models/marts/<area>/."
         )
     if not re.fullmatch(pattern, model.name):

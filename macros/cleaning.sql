@@ -236,24 +236,6 @@
     case when {{ reason_column }} is not null then {{ column }} end
 {%- endmacro %}
 
-{#- The keys of a staging model's used rows. A file's used rows have unique keys (its primary_key test), so
-    a row below it finds its parent row without an aggregate over the whole file. -#}
-{% macro used_keys(model_name, key_column) -%}
-    select {{ key_column }}
-    from {{ ref(model_name) }}
-    where exclusion_reason is null
-{%- endmacro %}
-
-
-{#- The keys on a staging model's excluded rows, once each (a few in a hundred): a row below whose key is
-    not used but is here has its parent row excluded; one that is in neither is not in the file. -#}
-{% macro keys_on_excluded_rows(model_name, key_column) -%}
-    select distinct {{ key_column }}
-    from {{ ref(model_name) }}
-    where exclusion_reason is not null and {{ key_column }} is not null
-{%- endmacro %}
-
-
 {#- Stop the build with a message (a text expression) where this is evaluated: DuckDB's error(); elsewhere
     a cast that fails and shows the text. -#}
 {% macro stop_build(message) -%}

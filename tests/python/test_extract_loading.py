@@ -238,13 +238,14 @@ def test_source_row_number_points_at_the_row_in_the_file(default_db: Path, file_
 
 def test_row_numbers_that_miss_or_repeat_a_row_fail_their_test(default_db: Path, tmp_path: Path) -> None:
     """numbers_every_row_once (every number 1..N once) fails where a staging table repeats a row number,
-    lacks one, or leaves one empty, and passes the tables left as built."""
+    lacks one, or leaves one empty (in a base table: on it and on the staging view over it), and passes the
+    tables left as built."""
     db_path = tmp_path / "foi.duckdb"
     db_path.write_bytes(default_db.read_bytes())
     with duckdb.connect(str(db_path)) as con:
         con.execute("update staging.stg_extract__children set source_row_number = 1 where source_row_number = 2")
-        con.execute("delete from staging.stg_extract__referrals where source_row_number = 3")
-        con.execute("update staging.stg_extract__assessments set source_row_number = null where source_row_number = 4")
+        con.execute("delete from staging.base_extract__referrals where source_row_number = 3")
+        con.execute("update staging.base_extract__assessments set source_row_number = null where source_row_number = 4")
     result = run_dbt("test", "--select", "test_name:numbers_every_row_once", db_path=db_path)
     failed = {
         line.split("numbers_every_row_once_")[1].split("_source_row_number")[0]
@@ -252,27 +253,31 @@ def test_row_numbers_that_miss_or_repeat_a_row_fail_their_test(default_db: Path,
         if "FAIL 1 numbers_every_row_once_" in line
     }
     assert result.returncode == 1, result.stdout[-3000:]
-    assert failed == {"stg_extract__children", "stg_extract__referrals", "stg_extract__assessments"}, result.stdout[
-        -3000:
-    ]
-    assert result.stdout.count("PASS numbers_every_row_once_") == 2, result.stdout[-3000:]
+    assert failed == {
+        "stg_extract__children",
+        "base_extract__referrals",
+        "stg_extract__referrals",
+        "base_extract__assessments",
+        "stg_extract__assessments",
+    }, result.stdout[-3000:]
+    assert result.stdout.count("PASS numbers_every_row_once_") == 4, result.stdout[-3000:]
 
 
 def test_a_repeated_or_missing_key_fails_its_primary_key_test(default_db: Path, tmp_path: Path) -> None:
     """primary_key (one scan; on DuckDB only rows whose key hash repeats are grouped by the key) fails where
-    a used row repeats another's key, one key of two columns or one, or lacks a key column, and passes the
-    tables left as built."""
+    a row that passes its file's checks repeats another's key, one key of two columns or one, or lacks a key
+    column, and passes the tables left as built."""
     db_path = tmp_path / "foi.duckdb"
     db_path.write_bytes(default_db.read_bytes())
     with duckdb.connect(str(db_path)) as con:
         factor = con.execute(
-            "select assessment_id, factor_code from staging.stg_extract__assessment_factors "
-            "where exclusion_reason is null order by source_row_number limit 1"
+            "select assessment_id, factor_code from staging.base_extract__assessment_factors "
+            "where file_check_reason is null order by source_row_number limit 1"
         ).fetchone()
         con.execute(
-            "update staging.stg_extract__assessment_factors set assessment_id = ?, factor_code = ? "
-            "where source_row_number = (select max(source_row_number) from staging.stg_extract__assessment_factors "
-            "where exclusion_reason is null)",
+            "update staging.base_extract__assessment_factors set assessment_id = ?, factor_code = ? "
+            "where source_row_number = (select max(source_row_number) from staging.base_extract__assessment_factors "
+            "where file_check_reason is null)",
             list(factor),
         )
         con.execute(
@@ -281,17 +286,23 @@ def test_a_repeated_or_missing_key_fails_its_primary_key_test(default_db: Path, 
             "from staging.stg_extract__children where exclusion_reason is null)"
         )
         con.execute(
-            "update staging.stg_extract__assessments set assessment_id = null where source_row_number = (select "
-            "min(source_row_number) from staging.stg_extract__assessments where exclusion_reason is null)"
+            "update staging.base_extract__assessments set assessment_id = null where source_row_number = (select "
+            "min(source_row_number) from staging.base_extract__assessments where file_check_reason is null)"
         )
     result = run_dbt("test", "--select", "test_name:primary_key", db_path=db_path)
+    key_tests = {
+        "children": "primary_key_stg_extract__children_",
+        "referrals": "referrals_passing_file_checks_have_unique_ids",
+        "assessments": "assessments_passing_file_checks_have_unique_ids",
+        "assessment_factors": "assessment_factors_passing_file_checks_are_unique",
+    }
     failed = {
         model
         for line in result.stdout.splitlines()
-        if " FAIL " in line and "primary_key_" in line
-        for model in ("children", "referrals", "assessments", "assessment_factors", "exploitation_flags")
-        if f"primary_key_stg_extract__{model}_" in line
+        if " FAIL " in line
+        for model, test_name in key_tests.items()
+        if test_name in line
     }
     assert result.returncode == 1, result.stdout[-3000:]
     assert failed == {"children", "assessments", "assessment_factors"}, result.stdout[-3000:]
-    assert "PASS primary_key_stg_extract__referrals_" in result.stdout, result.stdout[-3000:]
+    assert f"PASS {key_tests['referrals']}" in result.stdout, result.stdout[-3000:]

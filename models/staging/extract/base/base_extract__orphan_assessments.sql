@@ -1,0 +1,1 @@
+{{ orphan_rows('assessments') }}

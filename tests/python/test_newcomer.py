@@ -58,7 +58,8 @@ def test_make_release_from_another_folder_with_relative_paths(clone: Path, tmp_p
     assert (release / "foi_5706_child_exploitation.xlsx").is_file()
     # A short account, not dbt's line per node: the summary names the warning and what it means.
     assert len(result.stdout.splitlines()) < 40, result.stdout
-    assert "dbt build: 24 models" in result.stdout and "still count, as Not known" in result.stdout
+    models = [path for path in (clone / "models").rglob("*") if path.suffix in {".sql", ".py"}]
+    assert f"dbt build: {len(models)} models" in result.stdout and "still count, as Not known" in result.stdout
     assert "PASS" not in result.stdout
     # Registered in the clone's own register; its per-child states kept outside it, pseudonymised.
     assert (clone / "releases" / "FOI_5706_2026-01-31" / "cells.csv").is_file()

@@ -1,6 +1,6 @@
 {#- Each extract file's rows counted without the reader the staging models use (its non-blank lines less
     the header; Parquet: the footer's row count). Its own model, so the count reads the files beside the
-    staging chain instead of after it. -#}
+    staging models instead of after them. -#}
 {%- set files = extract_contract().keys() | list %}
 
 with final as (

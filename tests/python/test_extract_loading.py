@@ -35,6 +35,7 @@ R5,C1,2027-01-01,
 R6,C5,not-a-date,
 R7,C5,2023-07-01,
 R8,C2,2023-06-01 00:00:00,2023-06-02T00:00:00
+R9,C9,2023-13-01,
 """,
     "assessments.csv": """assessment_id,referral_id,start_date,authorised_date
 A1,R1,2023-05-02,2023-05-20
@@ -43,6 +44,7 @@ A3,R3,2023-06-02,2023-06-20
 A4,R99,2023-06-02,2023-06-20
 A5,R7,2023-07-02,
 A6,R7,2023-07-02,2023-07-40
+A3,R3,2023-06-02,2023-06-20
 """,
     "assessment_factors.csv": """assessment_id,factor_code
 A1,11A
@@ -52,6 +54,8 @@ A2,RB
 A3,11A
 A9,11A
 A2,21
+A3,21
+A9,RB
 """,
     "exploitation_flags.csv": """child_id,flag_type,risk_level,start_date,end_date
 C1,GANG,,2023-01-01,
@@ -71,14 +75,20 @@ EXPECTED_EXCLUSIONS = sorted(
         ("referrals.csv", 3, "R3", "child_id not in children.csv"),
         ("referrals.csv", 5, "R5", "referral_date after the extract date"),
         ("referrals.csv", 6, "R6", "referral_date is not a YYYY-MM-DD date"),
+        # A row's own file's rules come before its parent's: R9's child is not in children.csv either.
+        ("referrals.csv", 9, "R9", "referral_date is not a YYYY-MM-DD date"),
         ("assessments.csv", 3, "A3", "its referral row is excluded"),
         ("assessments.csv", 4, "A4", "referral_id not in referrals.csv"),
         ("assessments.csv", 6, "A6", "authorised_date is not a YYYY-MM-DD date"),
+        ("assessments.csv", 7, "A3", "repeat of an identical row"),
         ("assessment_factors.csv", 2, "A1,11A", "repeat of an identical row"),
         ("assessment_factors.csv", 4, "A2,RB", "factor_code is not a CIN census factor code"),
         ("assessment_factors.csv", 5, "A3,11A", "its assessment row is excluded"),
         ("assessment_factors.csv", 6, "A9,11A", "assessment_id not in assessments.csv"),
         ("assessment_factors.csv", 7, "A2,21", "factor 21 (no factors identified) beside other factors"),
+        # The parent's rule comes before the 21 rule (A3 has an 11A too), and the file's own before both.
+        ("assessment_factors.csv", 8, "A3,21", "its assessment row is excluded"),
+        ("assessment_factors.csv", 9, "A9,RB", "factor_code is not a CIN census factor code"),
         ("exploitation_flags.csv", 2, "C1,BANANA,2023-01-01", "flag_type is not a contract flag type"),
         (
             "exploitation_flags.csv",

@@ -1,13 +1,13 @@
-{#- Each file's rows hang from a parent file by a key: a row whose parent is not a used row of the parent file
-    is excluded. children is the root. The file's own checks (base_extract__<file>) need no parent, so the
-    four files are checked side by side; only the parent links (base_extract__orphan_<file>) wait, and they
-    read two columns of tables, never a file. -#}
+{#- Each file's rows hang from a parent file by a key (and the parent row's name in the reasons): a row whose
+    parent is not a used row of the parent file is excluded. children is the root. The file's own checks
+    (base_extract__<file>) need no parent, so the four files are checked side by side; only the parent links
+    (base_extract__orphan_<file>) wait, and they read two columns of tables, never a file. -#}
 {% macro extract_parents() -%}
     {{ return({
-        'referrals': ('children', 'child_id'),
-        'assessments': ('referrals', 'referral_id'),
-        'assessment_factors': ('assessments', 'assessment_id'),
-        'exploitation_flags': ('children', 'child_id'),
+        'referrals': ('children', 'child_id', 'child'),
+        'assessments': ('referrals', 'referral_id', 'referral'),
+        'assessment_factors': ('assessments', 'assessment_id', 'assessment'),
+        'exploitation_flags': ('children', 'child_id', 'child'),
     }) }}
 {%- endmacro %}
 
@@ -51,10 +51,10 @@
 
 {#- base_extract__orphan_<file>: the rows that pass their own file's checks but whose parent is not a used
     row of the parent file, each with the reason: its key is on no row of the parent file, or only on
-    excluded rows. A parent's used rows have unique keys (its primary_key test), so a row finds its parent
-    without an aggregate over the whole parent file. -#}
+    excluded rows. An anti-join on the parent's used keys: no aggregate over the whole parent file, only over
+    the keys on its excluded rows. -#}
 {% macro orphan_rows(file_name) -%}
-    {%- set parent_file_name, key_column = extract_parents()[file_name] -%}
+    {%- set parent_file_name, key_column, parent_noun = extract_parents()[file_name] -%}
 with rows_passing_file_checks as (
     select
         source_row_number,
@@ -86,7 +86,7 @@ final as (
         case
             when parents_on_excluded_rows.{{ key_column }} is null
                 then '{{ key_column }} not in {{ parent_file_name }}.csv'
-            else 'its {{ key_column[:-3] }} row is excluded'
+            else 'its {{ parent_noun }} row is excluded'
         end as parent_reason
     from rows_passing_file_checks
     left join parents_on_excluded_rows

@@ -1,3 +1,6 @@
+-- The root file, with no parent: its checks and its staging model are one table.
+{{ config(materialized='table') }}
+
 with source as (
     select * from {{ extract_relation('children') }}
 ),

@@ -1,6 +1,4 @@
--- A view, so no file is written twice: the rows and their own file's checks are the table
--- base_extract__referrals (built beside the other files'), and base_extract__orphan_referrals
--- holds the rows whose parent is not used (macros/parent_links.sql).
-{{ config(materialized='view') }}
-
+-- A view (set in dbt_project.yml), so no file is written twice: the rows and their own file's checks are
+-- the table base_extract__referrals (built beside the other files'), and
+-- base_extract__orphan_referrals holds the rows whose parent is not used (macros/parent_links.sql).
 {{ staging_view('referrals') }}

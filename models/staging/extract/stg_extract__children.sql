@@ -13,7 +13,10 @@ cleaned as (
         {{ clean_code('sex') }} as sex_code,
         {{ is_invalid_date('date_of_birth') }} as has_invalid_date_of_birth,
         source_row_number,
-        {{ source_row_text(extract_contract()['children']) }} as source_row
+        {{ unusual_source_row(
+            extract_contract()['children'],
+            [clean_text('child_id'), clean_text('date_of_birth'), clean_code('sex')]
+        ) }} as unusual_source_row
     from source
 ),
 
@@ -59,7 +62,10 @@ resolved as (
     select
         with_duplicate_checks.child_id,
         with_duplicate_checks.source_row_number,
-        with_duplicate_checks.source_row,
+        with_duplicate_checks.unusual_source_row,
+        with_duplicate_checks.date_of_birth_recorded,
+        -- The row's own sex code, for its raw text: sex_code below is the child's, resolved across rows.
+        with_duplicate_checks.sex_code as recorded_sex_code,
         coalesce(conflicting_children.has_invalid_date_of_birth, with_duplicate_checks.has_invalid_date_of_birth)
             as has_invalid_date_of_birth,
         conflicting_children.child_id is not null as has_conflicting_rows,
@@ -84,7 +90,9 @@ checked as (
     select
         child_id,
         source_row_number,
-        source_row,
+        unusual_source_row,
+        date_of_birth_recorded,
+        recorded_sex_code,
         date_of_birth,
         sex_code,
         {{ sex_label('sex_code') }} as sex,
@@ -103,7 +111,9 @@ final as (
     select
         child_id,
         source_row_number,
-        {{ kept_if_excluded('source_row') }} as source_row,
+        {{ kept_if_excluded(source_row_from(
+            'unusual_source_row', ['child_id', 'date_of_birth_recorded', 'recorded_sex_code']
+        )) }} as source_row,
         date_of_birth,
         sex_code,
         sex,

@@ -49,12 +49,20 @@
 {%- endmacro %}
 
 
-{#- base_extract__orphan_<file>: the rows that pass their own file's checks but whose parent is not a used
-    row of the parent file, each with the reason: its key is on no row of the parent file, or only on
-    excluded rows. An anti-join on the parent's used keys: no aggregate over the whole parent file, only over
-    the keys on its excluded rows. -#}
-{% macro orphan_rows(file_name) -%}
+{#- The rows that pass their own file's checks but whose key is on no parent row that passes the parent's
+    own checks (for a child of the root file: on no used row of it), each with the reason: the key is on no
+    row of the parent file, or only on excluded rows. Needs the two files' own checks only, not the parent's
+    parent link, so it runs as soon as both files are checked. An anti-join on the parent's keys: no
+    aggregate over the whole parent file, only over the keys on its other rows. -#}
+{% macro unmatched_rows(file_name) -%}
     {%- set parent_file_name, key_column, parent_noun = extract_parents()[file_name] -%}
+    {%- if parent_file_name in extract_parents() -%}
+        {%- set parent_relation = ref('base_extract__' ~ parent_file_name) -%}
+        {%- set parent_passes = 'file_check_reason is null' -%}
+    {%- else -%}
+        {%- set parent_relation = ref('stg_extract__' ~ parent_file_name) -%}
+        {%- set parent_passes = 'exclusion_reason is null' -%}
+    {%- endif -%}
 with rows_passing_file_checks as (
     select
         source_row_number,
@@ -66,38 +74,84 @@ with rows_passing_file_checks as (
 parent_rows as {{ materialized_cte() }} (
     select
         {{ key_column }},
-        exclusion_reason is null as is_used
-    from ({{ rows_with_exclusion_reason(parent_file_name) }}) as parent_file_rows
+        {{ parent_passes }} as is_matching
+    from {{ parent_relation }}
 ),
 
-used_parents as (
+matching_parents as (
     select {{ key_column }} from parent_rows
-    where is_used
+    where is_matching
 ),
 
-parents_on_excluded_rows as (
+parents_on_other_rows as (
     select distinct {{ key_column }} from parent_rows
-    where not is_used and {{ key_column }} is not null
+    where not is_matching and {{ key_column }} is not null
 ),
 
 final as (
     select
         rows_passing_file_checks.source_row_number,
         case
-            when parents_on_excluded_rows.{{ key_column }} is null
+            when parents_on_other_rows.{{ key_column }} is null
                 then '{{ key_column }} not in {{ parent_file_name }}.csv'
             else 'its {{ parent_noun }} row is excluded'
         end as parent_reason
     from rows_passing_file_checks
-    left join parents_on_excluded_rows
-        on rows_passing_file_checks.{{ key_column }} = parents_on_excluded_rows.{{ key_column }}
+    left join parents_on_other_rows
+        on rows_passing_file_checks.{{ key_column }} = parents_on_other_rows.{{ key_column }}
     where not exists (
-        select 1 from used_parents
-        where used_parents.{{ key_column }} = rows_passing_file_checks.{{ key_column }}
+        select 1 from matching_parents
+        where matching_parents.{{ key_column }} = rows_passing_file_checks.{{ key_column }}
     )
 )
 
 select * from final
+{%- endmacro %}
+
+
+{#- base_extract__orphan_<file>: the rows that pass their own file's checks but whose parent is not a used
+    row of the parent file, with the reason. Under the root file that is unmatched_rows. Further down, a
+    parent row is used when it passes its own checks and is no orphan itself, so the orphans are the
+    unmatched rows (base_extract__unmatched_<file>, built beside the chain) and the rows whose parent row is
+    an orphan: a join on the parent's orphan keys, usually few, is all that waits for the chain. -#}
+{% macro orphan_rows(file_name) -%}
+    {%- set parent_file_name, key_column, parent_noun = extract_parents()[file_name] -%}
+    {%- if parent_file_name not in extract_parents() -%}
+{{ unmatched_rows(file_name) }}
+    {%- else -%}
+with unmatched as (
+    select
+        source_row_number,
+        parent_reason
+    from {{ ref('base_extract__unmatched_' ~ file_name) }}
+),
+
+orphan_parent_keys as (
+    select parent_rows.{{ key_column }}
+    from {{ ref('base_extract__' ~ parent_file_name) }} as parent_rows
+    inner join {{ ref('base_extract__orphan_' ~ parent_file_name) }} as parent_orphans
+        on parent_rows.source_row_number = parent_orphans.source_row_number
+),
+
+-- A parent orphan passes its own checks, so its key is unique there and is not an unmatched row's key.
+rows_under_orphan_parents as (
+    select
+        file_rows.source_row_number,
+        'its {{ parent_noun }} row is excluded' as parent_reason
+    from {{ ref('base_extract__' ~ file_name) }} as file_rows
+    inner join orphan_parent_keys
+        on file_rows.{{ key_column }} = orphan_parent_keys.{{ key_column }}
+    where file_rows.file_check_reason is null
+),
+
+final as (
+    select * from unmatched
+    union all
+    select * from rows_under_orphan_parents
+)
+
+select * from final
+    {%- endif -%}
 {%- endmacro %}
 
 

@@ -1,0 +1,1 @@
+{{ unmatched_rows('assessment_factors') }}

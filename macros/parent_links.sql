@@ -1,7 +1,8 @@
 {#- Each file's rows hang from a parent file by a key (and the parent row's name in the reasons): a row whose
     parent is not a used row of the parent file is excluded. children is the root. The file's own checks
     (base_extract__<file>) need no parent, so the four files are checked side by side; only the parent links
-    (base_extract__orphan_<file>) wait, and they read two columns of tables, never a file. -#}
+    (base_extract__unmatched_<file>, base_extract__orphan_<file>) wait, and they read key columns of tables,
+    never a file. -#}
 {% macro extract_parents() -%}
     {{ return({
         'referrals': ('children', 'child_id', 'child'),
@@ -24,15 +25,11 @@
 {%- endmacro %}
 
 
-{#- A select of a file's rows with their exclusion_reason: the root file's staging table as it is; any
-    other file's checked rows with the first reason of its own file's checks, its parent's, then the rules
-    after the parent. Reads tables only (never the staging views), so a parent link waits for no view's
-    tests. -#}
+{#- A select of a file's rows (a file with a parent) with their exclusion_reason: its checked rows with the
+    first reason of its own file's checks, its parent's, then the rules after the parent. The body of the
+    staging view (staging_view). -#}
 {% macro rows_with_exclusion_reason(file_name) -%}
-    {%- if file_name not in extract_parents() -%}
-    select * from {{ ref('stg_extract__' ~ file_name) }}
-    {%- else -%}
-        {%- set rules = rules_after_parent(file_name) %}
+    {%- set rules = rules_after_parent(file_name) %}
     select
         file_rows.*,
         coalesce(
@@ -45,7 +42,6 @@
     from {{ ref('base_extract__' ~ file_name) }} as file_rows
     left join {{ ref('base_extract__orphan_' ~ file_name) }} as orphans
         on file_rows.source_row_number = orphans.source_row_number
-    {%- endif -%}
 {%- endmacro %}
 
 
@@ -113,9 +109,17 @@ select * from final
     row of the parent file, with the reason. Under the root file that is unmatched_rows. Further down, a
     parent row is used when it passes its own checks and is no orphan itself, so the orphans are the
     unmatched rows (base_extract__unmatched_<file>, built beside the chain) and the rows whose parent row is
-    an orphan: a join on the parent's orphan keys, usually few, is all that waits for the chain. -#}
+    an orphan: a join on the parent's orphan keys, usually few, is all that waits for the chain. A parent
+    file with rules after its own parent (rules_after_parent) would need those rows too: the build stops
+    rather than keep rows under a parent excluded by such a rule. -#}
 {% macro orphan_rows(file_name) -%}
     {%- set parent_file_name, key_column, parent_noun = extract_parents()[file_name] -%}
+    {%- if rules_after_parent(parent_file_name) -%}
+        {{ exceptions.raise_compiler_error(
+            "orphan_rows('" ~ file_name ~ "'): its parent file " ~ parent_file_name ~ " has rules after its own"
+            ~ " parent (rules_after_parent), which the parent link does not read: add those rows to"
+            ~ " orphan_parent_keys first.") }}
+    {%- endif -%}
     {%- if parent_file_name not in extract_parents() -%}
 {{ unmatched_rows(file_name) }}
     {%- else -%}

@@ -13,6 +13,12 @@
 {%- endmacro %}
 
 
+{#- Why a row's parent does not hold it, when its key is on rows of the parent file but none of them is used. -#}
+{% macro parent_row_excluded_reason(file_name) -%}
+    {{ return("'its " ~ extract_parents()[file_name][2] ~ " row is excluded'") }}
+{%- endmacro %}
+
+
 {#- Rules a row is held to once its parent is known: (condition on base_extract__<file>'s columns, reason)
     pairs, after the parent's rule in the first-failing order. Code 21 ("no factors identified") must stand
     alone: beside other factors it is contradictory (base_extract__assessment_factors marks those rows). -#}
@@ -25,33 +31,13 @@
 {%- endmacro %}
 
 
-{#- A select of a file's rows (a file with a parent) with their exclusion_reason: its checked rows with the
-    first reason of its own file's checks, its parent's, then the rules after the parent. The body of the
-    staging view (staging_view). -#}
-{% macro rows_with_exclusion_reason(file_name) -%}
-    {%- set rules = rules_after_parent(file_name) %}
-    select
-        file_rows.*,
-        coalesce(
-            file_rows.file_check_reason,
-            orphans.parent_reason
-            {%- if rules %},
-            {{ first_failing_rule(rules) }}
-            {%- endif %}
-        ) as exclusion_reason
-    from {{ ref('base_extract__' ~ file_name) }} as file_rows
-    left join {{ ref('base_extract__orphan_' ~ file_name) }} as orphans
-        on file_rows.source_row_number = orphans.source_row_number
-{%- endmacro %}
-
-
 {#- The rows that pass their own file's checks but whose key is on no parent row that passes the parent's
     own checks (for a child of the root file: on no used row of it), each with the reason: the key is on no
     row of the parent file, or only on excluded rows. Needs the two files' own checks only, not the parent's
     parent link, so it runs as soon as both files are checked. An anti-join on the parent's keys: no
     aggregate over the whole parent file, only over the keys on its other rows. -#}
 {% macro unmatched_rows(file_name) -%}
-    {%- set parent_file_name, key_column, parent_noun = extract_parents()[file_name] -%}
+    {%- set parent_file_name, key_column = extract_parents()[file_name][:2] -%}
     {%- if parent_file_name in extract_parents() -%}
         {%- set parent_relation = ref('base_extract__' ~ parent_file_name) -%}
         {%- set parent_passes = 'file_check_reason is null' -%}
@@ -90,7 +76,7 @@ final as (
         case
             when parents_on_other_rows.{{ key_column }} is null
                 then '{{ key_column }} not in {{ parent_file_name }}.csv'
-            else 'its {{ parent_noun }} row is excluded'
+            else {{ parent_row_excluded_reason(file_name) }}
         end as parent_reason
     from rows_passing_file_checks
     left join parents_on_other_rows
@@ -113,7 +99,7 @@ select * from final
     file with rules after its own parent (rules_after_parent) would need those rows too: the build stops
     rather than keep rows under a parent excluded by such a rule. -#}
 {% macro orphan_rows(file_name) -%}
-    {%- set parent_file_name, key_column, parent_noun = extract_parents()[file_name] -%}
+    {%- set parent_file_name, key_column = extract_parents()[file_name][:2] -%}
     {%- if rules_after_parent(parent_file_name) -%}
         {{ exceptions.raise_compiler_error(
             "orphan_rows('" ~ file_name ~ "'): its parent file " ~ parent_file_name ~ " has rules after its own"
@@ -141,7 +127,7 @@ orphan_parent_keys as (
 rows_under_orphan_parents as (
     select
         file_rows.source_row_number,
-        'its {{ parent_noun }} row is excluded' as parent_reason
+        {{ parent_row_excluded_reason(file_name) }} as parent_reason
     from {{ ref('base_extract__' ~ file_name) }} as file_rows
     inner join orphan_parent_keys
         on file_rows.{{ key_column }} = orphan_parent_keys.{{ key_column }}
@@ -160,13 +146,25 @@ select * from final
 
 
 {#- stg_extract__<file> for a file with a parent: a view of every row of base_extract__<file> with its
-    exclusion_reason (rows_with_exclusion_reason), the raw row text rebuilt on excluded rows only. Columns in
-    the staging models' order: the file's first column, source_row_number, source_row, its other columns,
-    the reason. -#}
+    exclusion_reason, the first of its own file's check, its parent's (base_extract__orphan_<file>), then the
+    rules after the parent; the raw row text rebuilt on excluded rows only. Columns in the staging models'
+    order: the file's first column, source_row_number, source_row, its other columns, the reason. -#}
 {% macro staging_view(file_name) -%}
     {%- set columns = extract_contract()[file_name] -%}
+    {%- set rules = rules_after_parent(file_name) -%}
 with checked as (
-    {{ rows_with_exclusion_reason(file_name) }}
+    select
+        file_rows.*,
+        coalesce(
+            file_rows.file_check_reason,
+            orphans.parent_reason
+            {%- if rules %},
+            {{ first_failing_rule(rules) }}
+            {%- endif %}
+        ) as exclusion_reason
+    from {{ ref('base_extract__' ~ file_name) }} as file_rows
+    left join {{ ref('base_extract__orphan_' ~ file_name) }} as orphans
+        on file_rows.source_row_number = orphans.source_row_number
 ),
 
 final as (

@@ -1,7 +1,4 @@
--- Starts with the other files' checks, not before them: like base_extract__assessment_factors (whose codes
--- are checked against the CIN list) it waits for the reference seeds, so dbt, which starts nodes level by
--- level, never leaves the largest file to start last (README, Speed).
--- depends_on: {{ ref('cin_factor_codes') }}
+{{ wait_for_reference_seeds() }}
 
 with source as (
     select * from {{ extract_relation('assessments') }}

@@ -1,8 +1,9 @@
 """Project conventions as dbt-score rules: layer names, one YAML file per folder, tested grains, owners.
 
 The layout follows dbt Labs' "how we structure our dbt projects": `models/staging/<source>/` holds
-`stg_<source>__<entity>` models (and its `base/` folder `base_<source>__<entity>` models), `models/intermediate/` holds `int_<verb>...` models, and `models/marts/<area>/`
-holds the marts, each area with its own prefixes. Every folder documents its models in one
+`stg_<source>__<entity>` models (and its `base/` folder `base_<source>__<entity>` models),
+`models/intermediate/` holds `int_<verb>...` models, and `models/marts/<area>/` holds the marts, each area
+with its own prefixes. Every folder documents its models in one
 `_<folder>__models.yml` beside them.
 """
 

@@ -102,6 +102,21 @@
 {%- endmacro %}
 
 
+{#- A row's reason from its own file's checks: its row rule, else an exact repeat, else (in a file with a key)
+    its key on rows with different values. Reads row_reason and the two columns duplicate_checks adds. -#}
+{% macro file_check_reason(key_columns, relation='') -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- set rules = [(prefix ~ 'is_repeat', 'repeat of an identical row')] -%}
+    {%- if key_columns -%}
+        {%- do rules.append((
+            prefix ~ 'has_conflicting_versions',
+            key_columns | join(', ') ~ ' appears on rows with different values'
+        )) -%}
+    {%- endif -%}
+    coalesce({{ prefix }}row_reason, {{ first_failing_rule(rules) }})
+{%- endmacro %}
+
+
 {#- Adds is_repeat (an identical row came earlier in the file) and has_conflicting_versions (another row with
     the same key differs), so a staging model can tell exact repeats from conflicting ones. Only rows that
     passed their own checks take part. With no key_columns (a file whose key is the whole row) there is

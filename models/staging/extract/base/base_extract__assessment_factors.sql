@@ -68,9 +68,7 @@ final as (
         with_duplicate_checks.factor_code,
         with_duplicate_checks.source_row_number,
         with_duplicate_checks.unusual_source_row,
-        coalesce(with_duplicate_checks.row_reason, {{ first_failing_rule([
-            ('with_duplicate_checks.is_repeat', 'repeat of an identical row'),
-        ]) }}) as file_check_reason,
+        {{ file_check_reason([], 'with_duplicate_checks') }} as file_check_reason,
         with_duplicate_checks.factor_code = '21' and contradicted.assessment_id is not null
             as is_21_beside_other_factors
     from with_duplicate_checks

@@ -52,10 +52,7 @@ final as (
         authorised_date,
         source_row_number,
         unusual_source_row,
-        coalesce(row_reason, {{ first_failing_rule([
-            ('is_repeat', 'repeat of an identical row'),
-            ('has_conflicting_versions', 'assessment_id appears on rows with different values'),
-        ]) }}) as file_check_reason
+        {{ file_check_reason(['assessment_id']) }} as file_check_reason
     from with_duplicate_checks
 )
 

@@ -52,10 +52,7 @@ final as (
         closure_date,
         source_row_number,
         unusual_source_row,
-        coalesce(row_reason, {{ first_failing_rule([
-            ('is_repeat', 'repeat of an identical row'),
-            ('has_conflicting_versions', 'referral_id appears on rows with different values'),
-        ]) }}) as file_check_reason
+        {{ file_check_reason(['referral_id']) }} as file_check_reason
     from with_duplicate_checks
 )
 
